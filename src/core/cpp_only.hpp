@@ -1,0 +1,8 @@
+// Include this first in every file under src/core. The core is plain C++17 and must stay buildable
+// and testable without a PostgreSQL server; PostgreSQL's headers redefine names (Abs, gettext,
+// printf, ...) and bring longjmp-based error handling that must never meet C++ frames here.
+#pragma once
+
+#ifdef POSTGRES_H
+static_assert(false, "src/core must not include PostgreSQL headers (postgres.h was included)");
+#endif
