@@ -1,7 +1,6 @@
 // Typed errors thrown by the core. The PostgreSQL glue maps each kind to a SQLSTATE
 // (src/pg/door.cpp); the Catch2 tests check which kind a bad input raises.
 #pragma once
-#include "cpp_only.hpp"
 
 #include <stdexcept>
 #include <string>

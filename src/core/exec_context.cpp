@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <string>
 
+#include "cpp_only.hpp"  // last: fails the build if anything above pulled in postgres.h
+
 namespace ca {
 
 namespace {

@@ -3,7 +3,6 @@
 // analytics; the PostgreSQL glue wires the hook to CHECK_FOR_INTERRUPTS and the budget to
 // customer_analytics.memory_limit.
 #pragma once
-#include "cpp_only.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <numeric>
+
+#include "cpp_only.hpp"  // last: fails the build if anything above pulled in postgres.h
 
 namespace ca {
 
@@ -134,13 +137,18 @@ RfmScoreRange MaxScores(const RfmOptions &o) {
     return {o.bins, o.bins, o.bins};
 }
 
+void FormatRfmCell(char (&out)[kRfmCellBuffer], int r, int f, int m,
+                   const RfmScoreRange &max_scores) noexcept {
+    if (max_scores.r <= 9 && max_scores.f <= 9 && max_scores.m <= 9)
+        std::snprintf(out, sizeof out, "%d%d%d", r, f, m);
+    else
+        std::snprintf(out, sizeof out, "%d-%d-%d", r, f, m);
+}
+
 std::string RfmCell(int r, int f, int m, const RfmScoreRange &max_scores) {
-    if (max_scores.r <= 9 && max_scores.f <= 9 && max_scores.m <= 9) {
-        const char cell[4] = {static_cast<char>('0' + r), static_cast<char>('0' + f),
-                              static_cast<char>('0' + m), '\0'};
-        return cell;
-    }
-    return std::to_string(r) + "-" + std::to_string(f) + "-" + std::to_string(m);
+    char cell[kRfmCellBuffer];
+    FormatRfmCell(cell, r, f, m, max_scores);
+    return cell;
 }
 
 void QuantileScores(ExecContext &ctx, const double *values, std::size_t n, int bins,

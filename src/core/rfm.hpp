@@ -2,7 +2,6 @@
 // a cell such as "545" and a named segment. Definitions: docs/rfm.md. The caller (the SQL glue, or
 // a test) has already reduced orders to one row per customer; this file only scores.
 #pragma once
-#include "cpp_only.hpp"
 
 #include <cstdint>
 #include <string>
@@ -73,6 +72,10 @@ void ScoreRfm(ExecContext &ctx, const RfmOptions &options, const double *recency
 
 // "545" when every score is a single digit, else the three scores joined by '-' ("10-3-5").
 std::string RfmCell(int r, int f, int m, const RfmScoreRange &max_scores);
+// The same into a caller's buffer, without allocating (for loops that must not throw).
+constexpr std::size_t kRfmCellBuffer = 16;
+void FormatRfmCell(char (&out)[kRfmCellBuffer], int r, int f, int m,
+                   const RfmScoreRange &max_scores) noexcept;
 
 // --- The scoring rules, one dimension at a time (exposed for tests). `higher_is_better` is false
 // for recency, where the smallest value gets the highest score.

@@ -1,0 +1,31 @@
+# customer_analytics: PGXS build. `make`, `make install`, `make installcheck`.
+# The pure C++ core is also built and unit-tested on its own by CMakeLists.txt.
+
+EXTENSION  = customer_analytics
+MODULE_big = customer_analytics
+DATA       = $(wildcard customer_analytics--*.sql)
+
+CORE_SRCS = $(wildcard src/core/*.cpp)
+PG_SRCS   = $(wildcard src/pg/*.cpp)
+OBJS      = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
+
+# Regression tests (sql/*.sql, expected/*.out). REGRESS_EXTENDED needs the datasets in
+# ../shared/data (each test prints SKIP when they are absent).
+REGRESS          = boundary rfm rfm_errors rfm_summary
+REGRESS_EXTENDED = rfm_r_oracle rfm_online_retail
+REGRESS_OPTS     = --inputdir=test --outputdir=test/results
+
+PG_CONFIG ?= pg_config
+PG_CPPFLAGS += -Isrc/core -Isrc/pg
+PG_CXXFLAGS += -std=c++17 -fexceptions -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-register
+SHLIB_LINK += -lstdc++
+
+# No LLVM bitcode for JIT: the C++ here gains nothing from it, and it would need clang.
+override with_llvm = no
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+.PHONY: installcheck-extended
+installcheck-extended:
+	$(pg_regress_installcheck) $(REGRESS_OPTS) $(REGRESS_EXTENDED)

@@ -1,0 +1,57 @@
+// Reading SQL arguments into C++ values (each PostgreSQL call inside Guard).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "door.hpp"
+
+namespace ca {
+namespace pg {
+
+// False when the argument is NULL.
+inline bool TextArg(FunctionCallInfo fcinfo, int n, std::string &out) {
+    if (PG_ARGISNULL(n)) return false;
+    char *s = nullptr;
+    Guard([&] { s = text_to_cstring(PG_GETARG_TEXT_PP(n)); });
+    out = s;
+    Guard([&] { pfree(s); });
+    return true;
+}
+
+// A text argument that must not be NULL (SQLSTATE 22004 otherwise).
+inline std::string RequiredTextArg(FunctionCallInfo fcinfo, int n, const char *name) {
+    std::string out;
+    if (!TextArg(fcinfo, n, out))
+        throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, std::string(name) + " must not be null");
+    return out;
+}
+
+// A float8[] argument; false when NULL. NULL elements are an error (22004).
+inline bool Float8ArrayArg(FunctionCallInfo fcinfo, int n, const char *name,
+                           std::vector<double> &out) {
+    if (PG_ARGISNULL(n)) return false;
+    Datum *elems = nullptr;
+    bool *nulls = nullptr;
+    int count = 0;
+    Guard([&] {
+        ArrayType *array = PG_GETARG_ARRAYTYPE_P(n);
+        if (ARR_NDIM(array) > 1)
+            ereport(ERROR, (errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+                            errmsg("%s must be a one-dimensional array", name)));
+        deconstruct_array(array, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
+                          &elems, &nulls, &count);
+    });
+    out.clear();
+    for (int i = 0; i < count; ++i) {
+        if (nulls[i])
+            throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED,
+                           std::string(name) + " must not contain nulls",
+                           "Element " + std::to_string(i + 1) + " is null.");
+        out.push_back(DatumGetFloat8(elems[i]));
+    }
+    return true;
+}
+
+}  // namespace pg
+}  // namespace ca

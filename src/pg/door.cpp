@@ -1,0 +1,97 @@
+#include "door.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <new>
+
+#include "errors.hpp"
+#include "settings.hpp"
+
+namespace ca {
+namespace pg {
+
+namespace {
+
+// What a caught C++ exception becomes. Plain arrays: filled inside the catch block without
+// allocating, reported after it.
+struct PendingReport {
+    int sqlstate = 0;
+    char message[1024] = {0};
+    char detail[1024] = {0};
+    char hint[1024] = {0};
+};
+
+void CopyText(char (&into)[1024], const char *from) {
+    std::strncpy(into, from, sizeof into - 1);
+    into[sizeof into - 1] = '\0';
+}
+
+int SqlStateOf(ErrorKind kind) {
+    switch (kind) {
+        case ErrorKind::InvalidParameter:
+            return ERRCODE_INVALID_PARAMETER_VALUE;
+        case ErrorKind::DataException:
+            return ERRCODE_DATA_EXCEPTION;
+        case ErrorKind::MemoryLimit:
+            return ERRCODE_OUT_OF_MEMORY;
+        case ErrorKind::Cancelled:
+            return ERRCODE_QUERY_CANCELED;
+    }
+    return ERRCODE_INTERNAL_ERROR;
+}
+
+}  // namespace
+
+Datum Door(FunctionCallInfo fcinfo, Body body) {
+    ErrorData *pg_error = nullptr;
+    PendingReport report;
+    Datum result = (Datum)0;
+    try {
+        result = body(fcinfo);
+    } catch (const PgError &e) {
+        pg_error = e.edata;
+    } catch (const Error &e) {
+        report.sqlstate = SqlStateOf(e.kind());
+        CopyText(report.message, e.what());
+        CopyText(report.detail, e.detail().c_str());
+        CopyText(report.hint, e.hint().c_str());
+    } catch (const SqlError &e) {
+        report.sqlstate = e.sqlstate();
+        CopyText(report.message, e.what());
+        CopyText(report.detail, e.detail().c_str());
+        CopyText(report.hint, e.hint().c_str());
+    } catch (const std::bad_alloc &) {
+        report.sqlstate = ERRCODE_OUT_OF_MEMORY;
+        CopyText(report.message, "out of memory in customer_analytics");
+        CopyText(report.hint,
+                 "The server could not allocate memory; lower customer_analytics.memory_limit "
+                 "so that the limit is reached first, or pass fewer rows.");
+    } catch (const std::exception &e) {
+        report.sqlstate = ERRCODE_INTERNAL_ERROR;
+        CopyText(report.message, e.what());
+    } catch (...) {
+        report.sqlstate = ERRCODE_INTERNAL_ERROR;
+        CopyText(report.message, "unknown C++ exception in customer_analytics");
+    }
+    // Every C++ frame below this one is gone; longjmp is safe from here on.
+    if (pg_error != nullptr) ReThrowError(pg_error);
+    if (report.sqlstate != 0) {
+        ereport(ERROR, (errcode(report.sqlstate), errmsg_internal("%s", report.message),
+                        report.detail[0] ? errdetail_internal("%s", report.detail) : 0,
+                        report.hint[0] ? errhint("%s", report.hint) : 0));
+    }
+    return result;
+}
+
+void InterruptHook(void *) {
+    if (unlikely(InterruptPending)) Guard([] { CHECK_FOR_INTERRUPTS(); });
+}
+
+std::size_t MemoryLimitBytes() {
+    constexpr std::size_t kFloor = std::size_t{256} * 1024 * 1024;
+    if (memory_limit_kb > 0) return static_cast<std::size_t>(memory_limit_kb) * 1024;
+    return std::max(static_cast<std::size_t>(work_mem) * 1024 * 4, kFloor);
+}
+
+}  // namespace pg
+}  // namespace ca

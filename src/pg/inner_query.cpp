@@ -1,0 +1,247 @@
+#include "inner_query.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "door.hpp"
+
+namespace ca {
+namespace pg {
+
+namespace {
+
+std::string ColumnList(TupleDesc desc) {
+    std::string list;
+    for (int i = 0; i < desc->natts; ++i) {
+        Form_pg_attribute att = TupleDescAttr(desc, i);
+        if (att->attisdropped) continue;
+        if (!list.empty()) list += ", ";
+        list += NameStr(att->attname);
+    }
+    return list.empty() ? std::string("(none)") : list;
+}
+
+}  // namespace
+
+std::string SubqueryText(const std::string &sql) {
+    std::size_t end = sql.size();
+    while (end > 0 && (sql[end - 1] == ';' || std::strchr(" \t\r\n\f\v", sql[end - 1]) != nullptr))
+        --end;
+    return sql.substr(0, end);
+}
+
+std::vector<ColumnFound> DescribeInnerQuery(const std::string &sql, const char *what,
+                                            const std::vector<ColumnSpec> &specs,
+                                            const char *example) {
+    const std::string probe = "SELECT * FROM (" + SubqueryText(sql) + "\n) AS ca_inner LIMIT 0";
+    TupleDesc desc = nullptr;
+    Guard([&] {
+        int rc = SPI_execute(probe.c_str(), true, 0);
+        if (rc != SPI_OK_SELECT || SPI_tuptable == nullptr)
+            ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                            errmsg("%s must be a query that returns rows", what)));
+        desc = CreateTupleDescCopy(SPI_tuptable->tupdesc);
+    });
+
+    std::vector<ColumnFound> found(specs.size());
+    for (std::size_t s = 0; s < specs.size(); ++s) {
+        const ColumnSpec &spec = specs[s];
+        for (int i = 0; i < desc->natts; ++i) {
+            Form_pg_attribute att = TupleDescAttr(desc, i);
+            if (att->attisdropped || std::strcmp(NameStr(att->attname), spec.name) != 0) continue;
+            if (found[s].present())
+                throw SqlError(ERRCODE_AMBIGUOUS_COLUMN,
+                               std::string(what) + " returns more than one column named \"" +
+                                   spec.name + "\"",
+                               std::string("Its columns are: ") + ColumnList(desc) + ".",
+                               "Give each column a distinct name with AS.");
+            found[s].attno = i + 1;
+            found[s].type = att->atttypid;
+        }
+        if (!found[s].present()) {
+            if (!spec.required) continue;
+            throw SqlError(ERRCODE_UNDEFINED_COLUMN,
+                           std::string(what) + " must return a column named \"" + spec.name + "\"",
+                           std::string("Its columns are: ") + ColumnList(desc) + ".",
+                           std::string("Return columns of this shape: ") + example);
+        }
+        if (!spec.types.empty() &&
+            std::find(spec.types.begin(), spec.types.end(), found[s].type) == spec.types.end()) {
+            const char *type_name = nullptr;
+            const Oid type = found[s].type;
+            Guard([&] { type_name = format_type_be(type); });
+            throw SqlError(ERRCODE_DATATYPE_MISMATCH,
+                           std::string("column \"") + spec.name + "\" of " + what + " has type " +
+                               type_name,
+                           std::string("\"") + spec.name + "\" must be of type " + spec.types_label +
+                               ".",
+                           std::string("Cast it in the query, for example ") + spec.name +
+                               "::" + spec.cast_to + ".");
+        }
+    }
+    return found;
+}
+
+namespace {
+
+// A DestReceiver that converts each row to plain values and hands it to a RowSink.
+struct SinkReceiver {
+    DestReceiver pub;  // must come first: the executor sees a DestReceiver *
+    const Conversion *conversions;
+    int ncols;
+    MemoryContext copy_context;
+    MemoryContext row_context;  // detoasted text, reset per row
+    RowSink *sink;
+    Value *values;
+    int16 *typlen;
+    bool *typbyval;
+    std::exception_ptr *sink_error;
+};
+
+bool CallSink(SinkReceiver *r) noexcept {
+    try {
+        r->sink->Row(r->values);
+        return true;
+    } catch (...) {
+        *r->sink_error = std::current_exception();
+        return false;
+    }
+}
+
+void ReceiverStartup(DestReceiver *self, int, TupleDesc desc) {
+    auto *r = reinterpret_cast<SinkReceiver *>(self);
+    if (desc->natts != r->ncols)
+        elog(ERROR, "customer_analytics: generated query returned %d columns, expected %d",
+             desc->natts, r->ncols);
+    for (int i = 0; i < r->ncols; ++i) {
+        Form_pg_attribute att = TupleDescAttr(desc, i);
+        const Oid t = att->atttypid;
+        bool ok = true;
+        switch (r->conversions[i]) {
+            case Conversion::Int64:
+                ok = t == INT8OID || t == INT4OID || t == INT2OID;
+                break;
+            case Conversion::Int32:
+                ok = t == INT4OID || t == DATEOID;
+                break;
+            case Conversion::Float8:
+                ok = t == FLOAT8OID;
+                break;
+            case Conversion::Text:
+                ok = t == TEXTOID || t == VARCHAROID;
+                break;
+            case Conversion::Copy:
+                break;
+        }
+        if (!ok)
+            elog(ERROR, "customer_analytics: generated query column %d has unexpected type %u", i + 1,
+                 t);
+        r->typlen[i] = att->attlen;
+        r->typbyval[i] = att->attbyval;
+    }
+}
+
+bool ReceiverReceive(TupleTableSlot *slot, DestReceiver *self) {
+    auto *r = reinterpret_cast<SinkReceiver *>(self);
+    MemoryContextReset(r->row_context);
+    slot_getallattrs(slot);
+    for (int i = 0; i < r->ncols; ++i) {
+        Value &v = r->values[i];
+        v.isnull = slot->tts_isnull[i];
+        if (v.isnull) continue;
+        const Datum d = slot->tts_values[i];
+        const Oid t = TupleDescAttr(slot->tts_tupleDescriptor, i)->atttypid;
+        switch (r->conversions[i]) {
+            case Conversion::Int64:
+                v.i64 = t == INT8OID ? DatumGetInt64(d)
+                                     : (t == INT4OID ? DatumGetInt32(d) : DatumGetInt16(d));
+                break;
+            case Conversion::Int32:
+                v.i64 = t == DATEOID ? DatumGetDateADT(d) : DatumGetInt32(d);
+                break;
+            case Conversion::Float8:
+                v.f8 = DatumGetFloat8(d);
+                break;
+            case Conversion::Text: {
+                MemoryContext old = MemoryContextSwitchTo(r->row_context);
+                text *txt = DatumGetTextPP(d);
+                MemoryContextSwitchTo(old);
+                v.ptr = VARDATA_ANY(txt);
+                v.len = VARSIZE_ANY_EXHDR(txt);
+                break;
+            }
+            case Conversion::Copy: {
+                MemoryContext old = MemoryContextSwitchTo(r->copy_context);
+                v.datum = datumCopy(d, r->typbyval[i], r->typlen[i]);
+                MemoryContextSwitchTo(old);
+                v.len = r->typbyval[i] ? 0 : datumGetSize(v.datum, false, r->typlen[i]);
+                break;
+            }
+        }
+    }
+    return CallSink(r);
+}
+
+void ReceiverShutdown(DestReceiver *) {}
+void ReceiverDestroy(DestReceiver *) {}
+
+}  // namespace
+
+void StreamQuery(const std::string &sql, const std::vector<Conversion> &conversions,
+                 MemoryContext copy_context, RowSink &sink) {
+    std::exception_ptr sink_error;
+    const int ncols = static_cast<int>(conversions.size());
+    const Conversion *conv = conversions.data();
+    const char *text = sql.c_str();
+    std::exception_ptr *error_slot = &sink_error;
+    RowSink *sink_ptr = &sink;
+    Guard([=] {
+        auto *r = static_cast<SinkReceiver *>(palloc0(sizeof(SinkReceiver)));
+        r->pub.receiveSlot = ReceiverReceive;
+        r->pub.rStartup = ReceiverStartup;
+        r->pub.rShutdown = ReceiverShutdown;
+        r->pub.rDestroy = ReceiverDestroy;
+        r->pub.mydest = DestNone;
+        r->conversions = conv;
+        r->ncols = ncols;
+        r->copy_context = copy_context;
+        r->row_context = AllocSetContextCreate(CurrentMemoryContext, "customer_analytics row",
+                                               ALLOCSET_SMALL_SIZES);
+        r->sink = sink_ptr;
+        r->values = static_cast<Value *>(palloc0(sizeof(Value) * (ncols > 0 ? ncols : 1)));
+        r->typlen = static_cast<int16 *>(palloc0(sizeof(int16) * (ncols > 0 ? ncols : 1)));
+        r->typbyval = static_cast<bool *>(palloc0(sizeof(bool) * (ncols > 0 ? ncols : 1)));
+        r->sink_error = error_slot;
+
+        SPIExecuteOptions options;
+        std::memset(&options, 0, sizeof options);
+        options.read_only = true;
+        options.dest = &r->pub;
+        const int rc = SPI_execute_extended(text, &options);
+        if (rc < 0)
+            elog(ERROR, "customer_analytics: SPI_execute_extended failed: %s",
+                 SPI_result_code_string(rc));
+        MemoryContextDelete(r->row_context);
+    });
+    if (sink_error) std::rethrow_exception(sink_error);
+}
+
+SpiSession::SpiSession() {
+    Guard([] {
+        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "customer_analytics: SPI_connect failed");
+    });
+    open_ = true;
+}
+
+void SpiSession::Finish() {
+    if (!open_) return;
+    open_ = false;
+    Guard([] { SPI_finish(); });
+}
+
+SpiSession::~SpiSession() {
+    // Only reached with open_ set when unwinding after an error: leave SPI to the abort.
+}
+
+}  // namespace pg
+}  // namespace ca

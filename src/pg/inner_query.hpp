@@ -1,0 +1,91 @@
+// The inner-query reader shared by every analytic (pgRouting's convention): the user passes SQL
+// text returning named columns; we check names and types up front, then run a query built around
+// it through SPI, with the caller's privileges and read-only, and stream the result rows to a C++
+// sink without materialising them.
+#pragma once
+
+#include "pg_headers.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ca {
+namespace pg {
+
+// What a column of the user's query must look like.
+struct ColumnSpec {
+    const char *name;
+    bool required;
+    std::vector<Oid> types;   // accepted types; empty = any type
+    const char *types_label;  // how the detail names them, e.g. "date, timestamp or timestamptz"
+    const char *cast_to;      // the type the hint suggests casting to, e.g. "timestamptz"
+};
+
+// Where each spec'd column is in the user's query (attno 0 = absent) and its type.
+struct ColumnFound {
+    int attno = 0;
+    Oid type = InvalidOid;
+    bool present() const { return attno > 0; }
+};
+
+// Runs `SELECT * FROM (sql) LIMIT 0`, checks the columns against `specs` and returns them in spec
+// order. `what` names the argument in messages ("orders_sql"); `example` is a query of the
+// expected shape for the hint. Throws SqlError (42703 missing, 42804 wrong type, 42702 duplicate)
+// or PgError (the query itself fails). Must be called between SPI_connect and SPI_finish.
+std::vector<ColumnFound> DescribeInnerQuery(const std::string &sql, const char *what,
+                                            const std::vector<ColumnSpec> &specs,
+                                            const char *example);
+
+// The user's SQL made safe to wrap as a subquery: trailing semicolons and white space removed.
+std::string SubqueryText(const std::string &sql);
+
+// How the reader hands a result column to the sink.
+enum class Conversion {
+    Int64,  // int8 (int2/int4 are widened)
+    Int32,  // int4 or date (days since 2000-01-01)
+    Float8,
+    Text,   // text/varchar: detoasted; ptr/len valid during the Row call only
+    Copy,   // any type: copied into the reader's memory context; `datum` stays valid
+};
+
+struct Value {
+    bool isnull;
+    std::int64_t i64;
+    double f8;
+    const char *ptr;  // Text
+    std::size_t len;  // Text: byte length; Copy: bytes allocated for the copy
+    Datum datum;      // Copy
+};
+
+// Receives the result rows. It runs under PostgreSQL's executor: it must not call PostgreSQL
+// functions (it only sees plain values); whatever it throws stops the query and is rethrown by
+// StreamQuery after the executor has returned.
+class RowSink {
+public:
+    virtual ~RowSink() = default;
+    virtual void Row(const Value *values) = 0;
+};
+
+// Runs `sql` (read-only, parallel plans allowed) and calls sink.Row once per result row; the
+// result must have exactly conversions.size() columns. Copies go into `copy_context`. Must be
+// called between SPI_connect and SPI_finish.
+void StreamQuery(const std::string &sql, const std::vector<Conversion> &conversions,
+                 MemoryContext copy_context, RowSink &sink);
+
+// SPI_connect / SPI_finish for the lifetime of a C++ scope. The destructor does not call
+// SPI_finish when unwinding after an error: the transaction abort cleans SPI up.
+class SpiSession {
+public:
+    SpiSession();
+    ~SpiSession();
+    void Finish();  // call on success, before building results in the caller's context
+    SpiSession(const SpiSession &) = delete;
+    SpiSession &operator=(const SpiSession &) = delete;
+
+private:
+    bool open_ = false;
+};
+
+}  // namespace pg
+}  // namespace ca
