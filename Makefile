@@ -13,7 +13,7 @@ OBJS      = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 # ../shared/data (each test prints SKIP when they are absent).
 REGRESS          = boundary rfm rfm_errors rfm_summary
 REGRESS_EXTENDED = rfm_r_oracle rfm_online_retail
-REGRESS_OPTS     = --inputdir=test --outputdir=test/results
+REGRESS_OPTS     = --inputdir=. --outputdir=.
 
 PG_CONFIG ?= pg_config
 PG_CPPFLAGS += -Isrc/core -Isrc/pg

@@ -8,11 +8,13 @@
 namespace ca {
 
 namespace {
+// One decimal is enough to tell a user how far off they are.
 std::string Megabytes(double bytes) {
-    // One decimal is enough to tell a user how far off they are.
-    const double mb = bytes / (1024.0 * 1024.0);
     char buf[64];
-    std::snprintf(buf, sizeof buf, "%.1f MB", mb);
+    if (bytes < 1024.0 * 1024.0)
+        std::snprintf(buf, sizeof buf, "%.0f kB", bytes / 1024.0);
+    else
+        std::snprintf(buf, sizeof buf, "%.1f MB", bytes / (1024.0 * 1024.0));
     return buf;
 }
 }  // namespace

@@ -1,0 +1,90 @@
+-- The C++/PostgreSQL boundary in a real backend: every kind of error reaches the client with its
+-- SQLSTATE, cancel and statement_timeout stop C++ loops and inner queries, the memory limit holds,
+-- C++ destructors run on every error path, and repeated calls leak nothing.
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS customer_analytics;
+RESET client_min_messages;
+
+-- SQLSTATE and message of a statement, or 'no error'. (query_canceled cannot be caught here; it is
+-- tested below with VERBOSITY sqlstate.)
+CREATE FUNCTION pg_temp.outcome(q text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE q;
+    RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE || ': ' || SQLERRM;
+END $$;
+
+SELECT kind, pg_temp.outcome(format('SELECT boundary_check(%L)', kind))
+FROM unnest(ARRAY['ok', 'invalid_parameter', 'data_exception', 'bad_alloc', 'std_exception',
+                  'unknown', 'pg_error', 'no_such_kind']) AS kind;
+
+-- A typed core error carries its detail and hint.
+SELECT boundary_check('invalid_parameter', 7);
+
+-- A core "cancelled" error is 57014.
+\set VERBOSITY sqlstate
+SELECT boundary_check('cancelled');
+\set VERBOSITY default
+
+-- Every C++ object created on those error paths was destroyed.
+SELECT boundary_check('live_objects') AS live_cpp_objects;
+
+-- statement_timeout stops a C++ loop through the interrupt hook ...
+SET statement_timeout = '200ms';
+\set VERBOSITY sqlstate
+SELECT boundary_check('spin');
+-- ... and an inner query that is still running inside rfm().
+SELECT count(*) FROM rfm($$SELECT g % 100000 AS customer_id,
+                                  timestamptz '2024-01-01' + (g % 1000) * interval '1 hour' AS ordered_at,
+                                  (g % 97)::numeric AS amount
+                           FROM generate_series(1, 200000000) AS g$$);
+\set VERBOSITY default
+RESET statement_timeout;
+-- The session goes on, and the loop's objects were unwound.
+SELECT boundary_check('live_objects') AS live_cpp_objects, boundary_check('ok', 1) AS next_call;
+
+-- The memory limit: 53200 with a hint naming the setting, then the backend goes on.
+SET customer_analytics.memory_limit = '64kB';
+SELECT boundary_check('memory', 1000000);
+SELECT count(*) FROM rfm('SELECT g AS customer_id, date ''2024-01-01'' + g % 300 AS ordered_at, g % 50 + 1 AS amount FROM generate_series(1, 20000) g');
+RESET customer_analytics.memory_limit;
+SELECT count(*) AS customers FROM rfm('SELECT g AS customer_id, date ''2024-01-01'' + g % 300 AS ordered_at, g % 50 + 1 AS amount FROM generate_series(1, 20000) g');
+SELECT boundary_check('memory', 1000000) >= 1000000 AS counted;
+
+-- 1,000 calls, half of them failing in different ways, leave neither PostgreSQL memory contexts
+-- nor the process's resident memory (C++ heap included) noticeably larger.
+CREATE TEMP TABLE small_orders AS
+SELECT g % 500 AS customer_id, date '2024-01-01' + g % 200 AS ordered_at, (g % 70 - 3)::numeric AS amount
+FROM generate_series(1, 3000) AS g;
+CREATE FUNCTION pg_temp.rss_kb() RETURNS bigint LANGUAGE sql AS $$
+    SELECT substring(pg_read_file('/proc/self/status') FROM 'VmRSS:\s+(\d+)')::bigint $$;
+CREATE FUNCTION pg_temp.context_bytes() RETURNS bigint LANGUAGE sql AS $$
+    SELECT sum(total_bytes)::bigint FROM pg_backend_memory_contexts $$;
+CREATE FUNCTION pg_temp.repeat_calls(n int) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    c bigint;
+BEGIN
+    FOR i IN 1..n LOOP
+        SELECT count(*) INTO c FROM rfm('SELECT customer_id, ordered_at, amount FROM small_orders');
+        BEGIN
+            CASE i % 4
+                WHEN 0 THEN PERFORM boundary_check('bad_alloc');
+                WHEN 1 THEN PERFORM count(*) FROM rfm('SELECT customer_id, ordered_at, amount FROM small_orders', bins => 0);
+                WHEN 2 THEN PERFORM count(*) FROM rfm('SELECT customer_id, amount FROM small_orders');
+                ELSE PERFORM boundary_check('pg_error');
+            END CASE;
+        EXCEPTION WHEN OTHERS THEN
+            NULL;
+        END;
+    END LOOP;
+END $$;
+SET client_min_messages = warning;
+SELECT pg_temp.repeat_calls(100);  -- warm up caches and allocator pools
+CREATE TEMP TABLE before AS SELECT pg_temp.rss_kb() AS rss, pg_temp.context_bytes() AS ctx;
+SELECT pg_temp.repeat_calls(1000);
+RESET client_min_messages;
+SELECT pg_temp.rss_kb() - rss < 8192 AS rss_grew_less_than_8mb,
+       pg_temp.context_bytes() - ctx < 1048576 AS contexts_grew_less_than_1mb,
+       boundary_check('live_objects') AS live_cpp_objects
+FROM before;
