@@ -217,7 +217,7 @@ TEST_CASE("BudgetVector over a tiny limit throws MemoryLimit and keeps its conte
     CHECK(ctx.used() == 0u);
 }
 
-TEST_CASE("ScoreRfm on 100k customers: charges only what it returns; calls the hook") {
+TEST_CASE("ScoreRfm on 100k customers: charges only what it returns / calls the hook") {
     const BigInput &in = Big();
     for (ca::RfmMethod method : kMethods) {
         INFO("method " << static_cast<int>(method));

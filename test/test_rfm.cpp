@@ -176,7 +176,7 @@ ca::ErrorKind KindOf(F &&f) {
 
 // ============================== 1. Hand-built cases ==========================================
 
-TEST_CASE("quantile: ties share a score; recency is reversed") {
+TEST_CASE("quantile: ties share a score / recency is reversed") {
     // values 10 20 20 30 40, n = 5, bins = 5.
     // higher is better: L (strictly smaller) = 0 1 1 3 4 -> 1 + floor(5L/5) = 1 2 2 4 5
     // recency:          L (strictly larger)  = 4 2 2 1 0 -> 5 3 3 2 1
@@ -187,7 +187,7 @@ TEST_CASE("quantile: ties share a score; recency is reversed") {
     CHECK(Run(ca::QuantileScores, {30, 20, 40, 10, 20}, 5, true) == Scores{4, 2, 5, 1, 2});
 }
 
-TEST_CASE("quantile: n not divisible by bins; bins > customers; single customer; all equal; bins = 1") {
+TEST_CASE("quantile: n not divisible by bins / bins > customers / single customer / all equal / bins = 1") {
     // 70 10 60 20 50 30 40, bins 3: L = 6 0 5 1 4 2 3; floor(3L/7) = 2 0 2 0 1 0 1.
     CHECK(Run(ca::QuantileScores, {70, 10, 60, 20, 50, 30, 40}, 3, true) == Scores{3, 1, 3, 1, 2, 1, 2});
     // 5 1 3, bins 9: L = 2 0 1 -> 1 + floor(18/3, 0, 9/3) = 7 1 4. Scores skip values.
@@ -212,7 +212,7 @@ TEST_CASE("quantile: n not divisible by bins; bins > customers; single customer;
     for (int i = 0; i < 100; ++i) CHECK(s[static_cast<std::size_t>(i)] == i + 1);
 }
 
-TEST_CASE("ntile: bucket sizes; tie-break by input order; bins > customers") {
+TEST_CASE("ntile: bucket sizes / tie-break by input order / bins > customers") {
     // 70 10 60 20 50 30 40, bins 3: ascending order i1 i3 i5 | i6 i4 | i2 i0 (sizes 3, 2, 2).
     CHECK(Run(ca::NtileScores, {70, 10, 60, 20, 50, 30, 40}, 3, true) == Scores{3, 1, 3, 1, 2, 1, 2});
     // recency: descending order i0 i2 i4 | i6 i5 | i3 i1 (sizes 3, 2, 2).
@@ -277,7 +277,7 @@ TEST_CASE("r_rfm breaks") {
     CHECK(ca::RRfmBreaks(sorted.data(), sorted.size(), 1).empty());
 }
 
-TEST_CASE("fixed: a value equal to a break goes up; recency reversed") {
+TEST_CASE("fixed: a value equal to a break goes up / recency reversed") {
     // breaks 30 90 180 365: bin = 1 + #(breaks <= v)
     // 0 -> 1, 30 -> 2, 89 -> 2, 90 -> 3, 200 -> 4, 365 -> 5, 1000 -> 5; reversed: 6 - bin.
     const std::vector<double> breaks = {30, 90, 180, 365};
@@ -451,7 +451,7 @@ TEST_CASE("ParseRfmMethod") {
     }
 }
 
-TEST_CASE("bad options raise InvalidParameter; non-finite values DataException") {
+TEST_CASE("bad options raise InvalidParameter / non-finite values DataException") {
     const std::vector<double> r = {1, 2, 3}, f = {3, 2, 1}, m = {10, 20, 30};
     auto score = [&](const ca::RfmOptions &o) {
         ca::ExecContext ctx;
@@ -560,7 +560,7 @@ TEST_CASE("MaxScores") {
 
 // ============================== Segments and cells ===========================================
 
-TEST_CASE("DefaultSegmentRules is R rfm's documented map; first match wins") {
+TEST_CASE("DefaultSegmentRules is R rfm's documented map / first match wins") {
     // rfm 0.3.0, ?rfm_segment example:
     const char *names[] = {"Champions", "Potential Loyalist", "Loyal Customers", "Promising",
                            "New Customers", "Can't Lose Them", "At Risk", "Need Attention",
@@ -604,7 +604,7 @@ TEST_CASE("DefaultSegmentRules is R rfm's documented map; first match wins") {
     CHECK(ca::SegmentOf(rules, 5, 5, 1) == -1);
 }
 
-TEST_CASE("SegmentOf: closed ranges; custom and empty rules") {
+TEST_CASE("SegmentOf: closed ranges / custom and empty rules") {
     const std::vector<ca::SegmentRule> rules = {{"low", 1, 2, 1, 2, 1, 2}, {"any", 1, 3, 1, 3, 1, 3}};
     CHECK(ca::SegmentOf(rules, 1, 1, 1) == 0);
     CHECK(ca::SegmentOf(rules, 2, 2, 2) == 0);  // upper bounds are inclusive
@@ -623,6 +623,14 @@ TEST_CASE("RfmCell") {
     CHECK(ca::RfmCell(1, 3, 5, {5, 10, 5}) == "1-3-5");  // the format depends on max scores only
     CHECK(ca::RfmCell(1, 3, 5, {5, 5, 10}) == "1-3-5");
     CHECK(ca::RfmCell(100, 100, 1, {100, 100, 100}) == "100-100-1");
+    // The allocation-free variant writes the same text.
+    char buf[ca::kRfmCellBuffer];
+    ca::FormatRfmCell(buf, 5, 4, 5, {5, 5, 5});
+    CHECK(std::string(buf) == "545");
+    ca::FormatRfmCell(buf, 100, 100, 100, {100, 100, 100});
+    CHECK(std::string(buf) == "100-100-100");
+    ca::FormatRfmCell(buf, 10, 3, 5, {10, 5, 5});
+    CHECK(std::string(buf) == "10-3-5");
 }
 
 TEST_CASE("ScoreRfm end to end with the default segments") {
@@ -650,7 +658,7 @@ TEST_CASE("ScoreRfm end to end with the default segments") {
 
 // ============================== Per-customer summary =========================================
 
-TEST_CASE("RfmSummaryAdd: purchases; returns; as_of") {
+TEST_CASE("RfmSummaryAdd: purchases / returns / as_of") {
     ca::RfmSummaryState s;
     // Rows: (t=10, 5.00) purchase, (t=20, -2.00) return, (t=5, 3.00) purchase,
     // (t=30, 0.00) neither. Purchases 2 (t 5 and 10), rows 4, net 6.00.
