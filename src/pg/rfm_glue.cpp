@@ -128,16 +128,18 @@ public:
 };
 
 // The query that reduces the user's rows to one row per customer, in PostgreSQL (where it can use
-// parallel workers). `rows_are_purchases`: frequency counts every row (r_rfm) instead of orders
-// with a positive net amount.
+// parallel workers). `count_rows`: frequency counts every row (r_rfm) instead of orders with a
+// positive net amount.
+// `by_customer`: return customers in customer_id order (the id's own type), which is NTILE's
+// documented tie-break.
 std::string CustomerQuery(const std::string &user_sql, bool has_order_id, bool count_rows,
-                          bool average, const std::string &as_of) {
+                          bool average, bool by_customer, const std::string &as_of) {
     const std::string src = "(" + ca::pg::SubqueryText(user_sql) + "\n) AS q";
     std::string per_customer;
     if (!has_order_id || count_rows) {
         const std::string counted = count_rows ? "q.amount IS NOT NULL" : "q.amount > 0";
         per_customer =
-            "SELECT q.customer_id::text AS id, count(*) AS n_rows,"
+            "SELECT q.customer_id AS sort_key, q.customer_id::text AS id, count(*) AS n_rows,"
             " count(*) FILTER (WHERE q.ordered_at IS NULL OR q.amount IS NULL) AS n_bad,"
             " count(*) FILTER (WHERE q.ordered_at > " + as_of + ") AS n_after,"
             " count(*) FILTER (WHERE q.ordered_at <= " + as_of + " AND " + counted + ") AS freq,"
@@ -160,7 +162,7 @@ std::string CustomerQuery(const std::string &user_sql, bool has_order_id, bool c
             " max(q.ordered_at) FILTER (WHERE q.amount IS NOT NULL) AS at_any"
             " FROM " + src + " GROUP BY 1, 2";
         per_customer =
-            "SELECT o.cid::text AS id, sum(o.n_rows)::bigint AS n_rows,"
+            "SELECT o.cid AS sort_key, o.cid::text AS id, sum(o.n_rows)::bigint AS n_rows,"
             " sum(o.n_bad)::bigint AS n_bad, sum(o.n_after)::bigint AS n_after,"
             " count(*) FILTER (WHERE o.oid IS NOT NULL AND o.amt > 0) AS freq,"
             " (max(o.at) FILTER (WHERE o.oid IS NOT NULL AND o.amt > 0))::date AS last_day,"
@@ -170,7 +172,8 @@ std::string CustomerQuery(const std::string &user_sql, bool has_order_id, bool c
     }
     const std::string mon = average ? "(c.mon / NULLIF(c.freq, 0))" : "c.mon";
     return "SELECT c.id, c.n_rows, c.n_bad, c.n_after, c.freq, c.last_day, " + mon + ", " + mon +
-           "::float8, c.last_any_day FROM (" + per_customer + ") AS c";
+           "::float8, c.last_any_day FROM (" + per_customer + ") AS c" +
+           (by_customer ? " ORDER BY c.sort_key" : "");
 }
 
 void ReportSkips(const SkipCounts &s) {
@@ -259,7 +262,8 @@ CA_FUNCTION(ca_rfm) {
         kOrdersExample);
     const bool count_rows = options.method == ca::RfmMethod::RRfm;
     const std::string query = CustomerQuery(orders_sql, found[3].present(), count_rows,
-                                            monetary_mode == "average", as_of_literal);
+                                            monetary_mode == "average",
+                                            options.method == ca::RfmMethod::Ntile, as_of_literal);
     CustomerSink customers(ctx);
     ca::pg::StreamQuery(query,
                         {Conversion::Copy, Conversion::Int64, Conversion::Int64, Conversion::Int64,
