@@ -29,3 +29,9 @@ include $(PGXS)
 .PHONY: installcheck-extended
 installcheck-extended:
 	$(pg_regress_installcheck) $(REGRESS_OPTS) $(REGRESS_EXTENDED)
+
+# The deterministic sample generator the regression tests and the demo read their orders from.
+all: tools/ca_generate_orders
+tools/ca_generate_orders: tools/generate_orders.cpp
+	$(CXX) -std=c++17 -O2 -Wall -Wextra -o $@ $<
+EXTRA_CLEAN = tools/ca_generate_orders

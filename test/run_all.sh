@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Runs every test of customer_analytics: the core's Catch2 tests (through CTest) and the pg_regress
+# suite, core and extended, against a throwaway PostgreSQL cluster started here. Installs what it
+# needs first (Debian 12). The last line is "N passed, N failed, N skipped"; the exit status is
+# non-zero when anything failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$PWD"
+
+bash tools/install_deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+. tools/pg_cluster.sh
+
+passed=0 failed=0 skipped=0
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+
+echo "== core: build and Catch2 tests"
+if cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null && cmake --build build -j2 >build.log 2>&1; then
+    (cd build && ctest --output-on-failure) | tee build/ctest.log
+    summary=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' build/ctest.log | tail -1)
+    total=$(sed -E 's/.*out of ([0-9]+).*/\1/' <<<"$summary")
+    bad=$(sed -E 's/.* ([0-9]+) tests? failed.*/\1/' <<<"$summary")
+    if [ -n "$summary" ]; then
+        passed=$((passed + total - bad)); failed=$((failed + bad))
+    else
+        failed=$((failed + 1))
+    fi
+else
+    cat build.log; echo "core build failed"; failed=$((failed + 1))
+fi
+
+echo "== extension: build, install, pg_regress"
+if make -j2 >>build.log 2>&1 && $SUDO make install >>build.log 2>&1; then
+    ca_cluster_start
+    trap ca_cluster_stop EXIT
+    rm -rf results regression.diffs regression.out
+    for target in installcheck installcheck-extended; do
+        make "$target" 2>&1 | tee -a regress.log
+    done
+    ok=$(grep -cE '^(not )?ok |\.\.\. +ok' regress.log)
+    bad=$(grep -cE '\.\.\. +FAILED|^not ok ' regress.log)
+    passed=$((passed + ok)); failed=$((failed + bad))
+    if [ -f regression.diffs ] && [ "$bad" -gt 0 ]; then cat regression.diffs; fi
+    if ls results/*.out >/dev/null 2>&1; then
+        skips=$(grep -h '^SKIP:' results/*.out | sort -u)
+        if [ -n "$skips" ]; then
+            echo "$skips"
+            skipped=$((skipped + $(wc -l <<<"$skips")))
+        fi
+    fi
+    rm -f regress.log
+else
+    tail -50 build.log; echo "extension build failed"; failed=$((failed + 1))
+fi
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
