@@ -8,7 +8,6 @@
 -- calendar days from the last purchase to as_of (the day after the latest line of a known
 -- customer), monetary is the net sum of all the customer's lines. A score is
 -- 1 + floor(5 * (number of customers strictly worse) / customers).
-DROP TABLE IF EXISTS rfm_oracle;
 CREATE TEMP TABLE rfm_oracle AS
 WITH orders AS (
     SELECT customer_id, order_id, max(ordered_at) AS at, sum(amount) AS amount
