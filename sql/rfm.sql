@@ -7,7 +7,7 @@ RESET client_min_messages;
 SET TimeZone = 'UTC';
 
 CREATE TABLE sample_lines (order_id bigint, customer_id bigint, ordered_at timestamp, amount numeric);
-\copy sample_lines FROM PROGRAM 'tools/ca_generate_orders --lines --customers 2000 --orders 20000 --seed 42' WITH (FORMAT csv)
+\copy sample_lines FROM PROGRAM 'tools/ca_generate_orders --lines --customers 2000 --orders 20000 --seed 42 2>/dev/null' WITH (FORMAT csv)
 SELECT count(*) AS lines, count(DISTINCT order_id) AS orders, count(DISTINCT customer_id) AS customers,
        count(*) FILTER (WHERE customer_id IS NULL) AS guest_lines,
        count(*) FILTER (WHERE amount < 0) AS return_lines, sum(amount) AS net_amount

@@ -6,7 +6,7 @@ RESET client_min_messages;
 SET TimeZone = 'UTC';
 
 CREATE TABLE summary_orders (customer_id bigint, ordered_at timestamptz, amount numeric);
-\copy summary_orders (customer_id, ordered_at, amount) FROM PROGRAM 'tools/ca_generate_orders --customers 5000 --orders 200000 --seed 7 | cut -d, -f2-' WITH (FORMAT csv)
+\copy summary_orders (customer_id, ordered_at, amount) FROM PROGRAM 'tools/ca_generate_orders --customers 5000 --orders 200000 --seed 7 2>/dev/null | cut -d, -f2-' WITH (FORMAT csv)
 ANALYZE summary_orders;
 
 -- Against plain aggregates of the same definitions (purchases: amount > 0; monetary: net sum).

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of customer_analytics: the core's Catch2 tests (through CTest) and the pg_regress
 # suite, core and extended, against a throwaway PostgreSQL cluster started here. Installs what it
-# needs first (Debian 12). The last line is "N passed, N failed, N skipped"; the exit status is
+# needs first (Debian 12). The SQL examples of README.md and docs/ are run too. The last line is "N passed, N failed, N skipped"; the exit status is
 # non-zero when anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -37,7 +37,9 @@ if make -j2 >>build.log 2>&1 && $SUDO make install >>build.log 2>&1; then
     for target in installcheck installcheck-extended; do
         make "$target" 2>&1 | tee -a regress.log
     done
-    ok=$(grep -cE '^(not )?ok |\.\.\. +ok' regress.log)
+    echo "== docs: every sql example in README.md and docs/"
+    bash test/docs_examples.sh 2>&1 | tee -a regress.log
+    ok=$(grep -cE '^ok |\.\.\. +ok' regress.log)
     bad=$(grep -cE '\.\.\. +FAILED|^not ok ' regress.log)
     passed=$((passed + ok)); failed=$((failed + bad))
     if [ -f regression.diffs ] && [ "$bad" -gt 0 ]; then cat regression.diffs; fi
