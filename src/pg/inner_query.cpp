@@ -148,6 +148,7 @@ bool ReceiverReceive(TupleTableSlot *slot, DestReceiver *self) {
     for (int i = 0; i < r->ncols; ++i) {
         Value &v = r->values[i];
         v.isnull = slot->tts_isnull[i];
+        v.len = 0;
         if (v.isnull) continue;
         const Datum d = slot->tts_values[i];
         const Oid t = TupleDescAttr(slot->tts_tupleDescriptor, i)->atttypid;
