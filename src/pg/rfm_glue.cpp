@@ -129,37 +129,39 @@ public:
 
 // The query that reduces the user's rows to one row per customer, in PostgreSQL (where it can use
 // parallel workers). `count_rows`: frequency counts every row (r_rfm) instead of orders with a
-// positive net amount.
-// `by_customer`: return customers in customer_id order (the id's own type), which is NTILE's
-// documented tie-break.
+// positive net amount. `by_customer`: return customers in customer_id order (the id's own type),
+// which is NTILE's documented tie-break. `as_of`: a literal of ordered_at's own type (so the
+// comparison needs no per-row conversion), or empty when no row is cut off.
 std::string CustomerQuery(const std::string &user_sql, bool has_order_id, bool count_rows,
                           bool average, bool by_customer, const std::string &as_of) {
     const std::string src = "(" + ca::pg::SubqueryText(user_sql) + "\n) AS q";
+    // A row counts when it has a time (at or before as_of); rows after as_of are only counted.
+    const std::string in_time = as_of.empty() ? "q.ordered_at IS NOT NULL" : "q.ordered_at <= " + as_of;
+    const std::string n_after =
+        as_of.empty() ? "0::bigint" : "count(*) FILTER (WHERE q.ordered_at > " + as_of + ")";
+    // Only the default as_of needs the latest row of each customer.
+    const std::string last_any = as_of.empty() ? "max(q.ordered_at) FILTER (WHERE q.amount IS NOT NULL)"
+                                               : "NULL::date";
     std::string per_customer;
     if (!has_order_id || count_rows) {
         const std::string counted = count_rows ? "q.amount IS NOT NULL" : "q.amount > 0";
         per_customer =
             "SELECT q.customer_id AS sort_key, q.customer_id::text AS id, count(*) AS n_rows,"
-            " count(*) FILTER (WHERE q.ordered_at IS NULL OR q.amount IS NULL) AS n_bad,"
-            " count(*) FILTER (WHERE q.ordered_at > " + as_of + ") AS n_after,"
-            " count(*) FILTER (WHERE q.ordered_at <= " + as_of + " AND " + counted + ") AS freq,"
-            " (max(q.ordered_at) FILTER (WHERE q.ordered_at <= " + as_of + " AND " + counted +
-            "))::date AS last_day,"
-            " (sum(q.amount) FILTER (WHERE q.ordered_at <= " + as_of + "))::numeric AS mon,"
-            " (max(q.ordered_at) FILTER (WHERE q.amount IS NOT NULL))::date AS last_any_day"
-            " FROM " + src + " GROUP BY q.customer_id";
+            " count(*) FILTER (WHERE q.ordered_at IS NULL OR q.amount IS NULL) AS n_bad, " +
+            n_after + " AS n_after,"
+            " count(*) FILTER (WHERE " + in_time + " AND " + counted + ") AS freq,"
+            " (max(q.ordered_at) FILTER (WHERE " + in_time + " AND " + counted + "))::date AS last_day,"
+            " (sum(q.amount) FILTER (WHERE " + in_time + "))::numeric AS mon, (" + last_any +
+            ")::date AS last_any_day FROM " + src + " GROUP BY q.customer_id";
     } else {
         // Order lines: first one row per order (its latest line time and net amount), then per
         // customer; an order counts as a purchase when its net amount is positive.
         const std::string per_order =
             "SELECT q.customer_id AS cid, q.order_id AS oid, count(*) AS n_rows,"
             " count(*) FILTER (WHERE q.ordered_at IS NULL OR q.amount IS NULL OR q.order_id IS NULL)"
-            " AS n_bad,"
-            " count(*) FILTER (WHERE q.ordered_at > " + as_of + ") AS n_after,"
-            " max(q.ordered_at) FILTER (WHERE q.ordered_at <= " + as_of +
-            " AND q.amount IS NOT NULL) AS at,"
-            " sum(q.amount) FILTER (WHERE q.ordered_at <= " + as_of + ") AS amt,"
-            " max(q.ordered_at) FILTER (WHERE q.amount IS NOT NULL) AS at_any"
+            " AS n_bad, " + n_after + " AS n_after,"
+            " max(q.ordered_at) FILTER (WHERE " + in_time + " AND q.amount IS NOT NULL) AS at,"
+            " sum(q.amount) FILTER (WHERE " + in_time + ") AS amt, " + last_any + " AS at_any"
             " FROM " + src + " GROUP BY 1, 2";
         per_customer =
             "SELECT o.cid AS sort_key, o.cid::text AS id, sum(o.n_rows)::bigint AS n_rows,"
@@ -215,23 +217,30 @@ CA_FUNCTION(ca_rfm) {
         throw ca::InvalidParameter("r_breaks, f_breaks and m_breaks need method \"fixed\"", {},
                                    "Pass method => 'fixed' to score with your own breaks.");
 
-    // as_of: its calendar day in the session's time zone, and a literal for the inner query.
+    // as_of: its calendar day in the session's time zone, and literals of each ordered_at type
+    // for the inner query (date: rows of as_of's own day count; timestamp: as_of's local time).
     const bool has_as_of = !PG_ARGISNULL(1);
-    std::string as_of_literal = "'infinity'::timestamptz";
     std::int32_t as_of_day = 0;
+    std::string as_of_date, as_of_timestamp, as_of_timestamptz;
     if (has_as_of) {
         const TimestampTz as_of = PG_GETARG_TIMESTAMPTZ(1);
         if (TIMESTAMP_NOT_FINITE(as_of))
             throw ca::InvalidParameter("as_of must be finite", {},
                                        "Pass a date or timestamp, or NULL for the day after the "
                                        "latest order.");
-        char *literal = nullptr;
+        char *literals[3] = {nullptr, nullptr, nullptr};
         Guard([&] {
-            char *text = DatumGetCString(DirectFunctionCall1(timestamptz_out, TimestampTzGetDatum(as_of)));
-            literal = quote_literal_cstr(text);
-            as_of_day = DatumGetDateADT(DirectFunctionCall1(timestamptz_date, TimestampTzGetDatum(as_of)));
+            const Datum ts = TimestampTzGetDatum(as_of);
+            const Datum day = DirectFunctionCall1(timestamptz_date, ts);
+            as_of_day = DatumGetDateADT(day);
+            literals[0] = quote_literal_cstr(DatumGetCString(DirectFunctionCall1(date_out, day)));
+            literals[1] = quote_literal_cstr(DatumGetCString(
+                DirectFunctionCall1(timestamp_out, DirectFunctionCall1(timestamptz_timestamp, ts))));
+            literals[2] = quote_literal_cstr(DatumGetCString(DirectFunctionCall1(timestamptz_out, ts)));
         });
-        as_of_literal = std::string(literal) + "::timestamptz";
+        as_of_date = std::string(literals[0]) + "::date";
+        as_of_timestamp = std::string(literals[1]) + "::timestamp";
+        as_of_timestamptz = std::string(literals[2]) + "::timestamptz";
     }
 
     ExecContext ctx(ca::pg::MemoryLimitBytes(), ca::pg::InterruptHook);
@@ -261,6 +270,10 @@ CA_FUNCTION(ca_rfm) {
          {"order_id", false, {}, "", ""}},
         kOrdersExample);
     const bool count_rows = options.method == ca::RfmMethod::RRfm;
+    const Oid time_type = found[1].type;
+    const std::string &as_of_literal = time_type == DATEOID        ? as_of_date
+                                       : time_type == TIMESTAMPOID ? as_of_timestamp
+                                                                   : as_of_timestamptz;
     const std::string query = CustomerQuery(orders_sql, found[3].present(), count_rows,
                                             monetary_mode == "average",
                                             options.method == ca::RfmMethod::Ntile, as_of_literal);
