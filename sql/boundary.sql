@@ -52,8 +52,8 @@ RESET customer_analytics.memory_limit;
 SELECT count(*) AS customers FROM rfm('SELECT g AS customer_id, date ''2024-01-01'' + g % 300 AS ordered_at, g % 50 + 1 AS amount FROM generate_series(1, 20000) g');
 SELECT boundary_check('memory', 1000000) >= 1000000 AS counted;
 
--- 1,000 calls, half of them failing in different ways, leave neither PostgreSQL memory contexts
--- nor the process's resident memory (C++ heap included) noticeably larger.
+-- 1,000 rounds of two calls, one of them failing in one of four ways, leave neither PostgreSQL
+-- memory contexts nor the process's resident memory (C++ heap included) noticeably larger.
 CREATE TEMP TABLE small_orders AS
 SELECT g % 500 AS customer_id, date '2024-01-01' + g % 200 AS ordered_at, (g % 70 - 3)::numeric AS amount
 FROM generate_series(1, 3000) AS g;

@@ -1,5 +1,5 @@
 // boundary_check(kind, n): exercises each path through the door from SQL, so the regression tests
-// can prove them in a real backend (test/sql/boundary.sql). Superuser only.
+// can prove them in a real backend (sql/boundary.sql). Superuser only.
 #include <atomic>
 #include <stdexcept>
 #include <string>

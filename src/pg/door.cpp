@@ -21,10 +21,19 @@ struct PendingReport {
     char hint[1024] = {0};
 };
 
+// Copies at most 1023 bytes, cutting before a UTF-8 continuation byte so that no character is
+// split.
 void CopyText(char (&into)[1024], const char *from) {
-    std::strncpy(into, from, sizeof into - 1);
-    into[sizeof into - 1] = '\0';
+    std::size_t n = std::strlen(from);
+    if (n > sizeof into - 1) {
+        n = sizeof into - 1;
+        while (n > 0 && (static_cast<unsigned char>(from[n]) & 0xC0) == 0x80) --n;
+    }
+    std::memcpy(into, from, n);
+    into[n] = '\0';
 }
+
+MemoryContext error_copy_context = nullptr;
 
 int SqlStateOf(ErrorKind kind) {
     switch (kind) {
@@ -42,7 +51,15 @@ int SqlStateOf(ErrorKind kind) {
 
 }  // namespace
 
+MemoryContext ErrorCopyContext() { return error_copy_context; }
+
+void CreateErrorCopyContext() {
+    error_copy_context =
+        AllocSetContextCreate(TopMemoryContext, "customer_analytics errors", ALLOCSET_SMALL_SIZES);
+}
+
 Datum Door(FunctionCallInfo fcinfo, Body body) {
+    MemoryContextReset(error_copy_context);
     ErrorData *pg_error = nullptr;
     PendingReport report;
     Datum result = (Datum)0;

@@ -5,9 +5,9 @@
 //    try/catch in Door(); an exception becomes ereport(ERROR) only after every C++ frame of the
 //    body has been unwound.
 //  - Guard(fn) runs PostgreSQL calls that may ereport from C++ code: the error is caught with
-//    PG_TRY, copied, and rethrown as a C++ PgError; Door() later rethrows the original PostgreSQL
-//    error (same SQLSTATE, message and context). Inside fn, keep only trivially destructible
-//    locals: a PostgreSQL error skips fn's frame.
+//    PG_TRY, copied into ErrorCopyContext(), and rethrown as a C++ PgError; Door() later
+//    rethrows the original PostgreSQL error (same SQLSTATE, message and context). Inside fn, keep
+//    only trivially destructible locals: a PostgreSQL error skips fn's frame.
 //  - InterruptHook is the core's cancel hook: it runs CHECK_FOR_INTERRUPTS inside Guard, so query
 //    cancel and statement_timeout unwind the core as a PgError carrying SQLSTATE 57014.
 #pragma once
@@ -45,6 +45,10 @@ private:
     std::string message_, detail_, hint_;
 };
 
+// Where Guard() keeps a caught PostgreSQL error until Door() rethrows it. Created in _PG_init;
+// Door() empties it on entry (no error is pending then).
+MemoryContext ErrorCopyContext();
+
 template <typename Fn>
 void Guard(Fn &&fn) {
     MemoryContext caller_context = CurrentMemoryContext;
@@ -62,9 +66,12 @@ void Guard(Fn &&fn) {
     }
     PG_CATCH();
     {
-        MemoryContextSwitchTo(caller_context);
+        // The copy goes to a context of our own: the caller's context may be one the executor
+        // frees before Door() gets to rethrow (a DestReceiver runs in the executor's).
+        MemoryContextSwitchTo(ErrorCopyContext());
         pg_error = CopyErrorData();
         FlushErrorState();
+        MemoryContextSwitchTo(caller_context);
     }
     PG_END_TRY();
     if (pg_error != nullptr) throw PgError{pg_error};
@@ -78,6 +85,9 @@ Datum Door(FunctionCallInfo fcinfo, Body body);
 
 // The core's cancel hook (ca::InterruptHook); the argument is unused.
 void InterruptHook(void *unused);
+
+// Called once from _PG_init.
+void CreateErrorCopyContext();
 
 // customer_analytics.memory_limit in bytes (its default derived from work_mem).
 std::size_t MemoryLimitBytes();
