@@ -46,7 +46,9 @@ void CountingHook(void *arg) {
 
 struct ForeignCancel {};  // the caller's own cancellation exception, not a ca::Error
 
-void ForeignHook(void *) { throw ForeignCancel{}; }
+void ForeignHook(void *) {
+    throw ForeignCancel{};
+}
 
 std::size_t BytesHeld(const ca::RfmScores &out) {
     return out.r.capacity() + out.f.capacity() + out.m.capacity() +
@@ -83,8 +85,8 @@ ca::RfmOptions OptionsFor(ca::RfmMethod method) {
     return o;
 }
 
-const ca::RfmMethod kMethods[] = {ca::RfmMethod::Quantile, ca::RfmMethod::Ntile, ca::RfmMethod::RRfm,
-                                  ca::RfmMethod::Fixed};
+const ca::RfmMethod kMethods[] = {ca::RfmMethod::Quantile, ca::RfmMethod::Ntile,
+                                  ca::RfmMethod::RRfm, ca::RfmMethod::Fixed};
 
 }  // namespace
 
@@ -226,7 +228,8 @@ TEST_CASE("ScoreRfm on 100k customers: charges only what it returns / calls the 
         ctx.Charge(777);  // something already in use by the caller
         {
             ca::RfmScores out(ctx);
-            ca::ScoreRfm(ctx, OptionsFor(method), in.r.data(), in.f.data(), in.m.data(), in.size(), out);
+            ca::ScoreRfm(ctx, OptionsFor(method), in.r.data(), in.f.data(), in.m.data(), in.size(),
+                         out);
             CHECK(out.r.size() == in.size());
             // Three passes over the input for validation alone tick 300k times.
             CHECK(h.calls >= static_cast<int>(3 * in.size() / ca::ExecContext::kTickInterval));
@@ -246,15 +249,17 @@ TEST_CASE("cancellation propagates out of ScoreRfm and leaks no charge") {
         {
             ca::ExecContext ctx(ca::ExecContext::kUnlimited, CountingHook, &count);
             ca::RfmScores out(ctx);
-            ca::ScoreRfm(ctx, OptionsFor(method), in.r.data(), in.f.data(), in.m.data(), in.size(), out);
+            ca::ScoreRfm(ctx, OptionsFor(method), in.r.data(), in.f.data(), in.m.data(), in.size(),
+                         out);
         }
         const int total = count.calls;
         REQUIRE(total > 10);
         // Cancel at points spread over the whole run: validation, each dimension, segments.
-        std::vector<int> points = {1, 2, total / 5, total / 3, total / 2, 2 * total / 3, 4 * total / 5,
-                                   total - 1, total};
+        std::vector<int> points = {
+            1, 2, total / 5, total / 3, total / 2, 2 * total / 3, 4 * total / 5, total - 1, total};
         for (int k : points) {
-            INFO("method " << static_cast<int>(method) << ", cancel at hook call " << k << " of " << total);
+            INFO("method " << static_cast<int>(method) << ", cancel at hook call " << k << " of "
+                           << total);
             HookState h;
             h.throw_at = k;
             ca::ExecContext ctx(ca::ExecContext::kUnlimited, CountingHook, &h);
@@ -264,8 +269,8 @@ TEST_CASE("cancellation propagates out of ScoreRfm and leaks no charge") {
                 ca::RfmScores out(ctx);
                 bool cancelled = false;
                 try {
-                    ca::ScoreRfm(ctx, OptionsFor(method), in.r.data(), in.f.data(), in.m.data(), in.size(),
-                                 out);
+                    ca::ScoreRfm(ctx, OptionsFor(method), in.r.data(), in.f.data(), in.m.data(),
+                                 in.size(), out);
                 } catch (const ca::Error &e) {
                     cancelled = e.kind() == ca::ErrorKind::Cancelled;
                 }
@@ -285,8 +290,8 @@ TEST_CASE("a foreign exception from the hook propagates out of ScoreRfm too") {
         ca::ExecContext ctx(ca::ExecContext::kUnlimited, ForeignHook, nullptr);
         {
             ca::RfmScores out(ctx);
-            CHECK_THROWS_AS(ca::ScoreRfm(ctx, OptionsFor(method), in.r.data(), in.f.data(), in.m.data(),
-                                         in.size(), out),
+            CHECK_THROWS_AS(ca::ScoreRfm(ctx, OptionsFor(method), in.r.data(), in.f.data(),
+                                         in.m.data(), in.size(), out),
                             ForeignCancel);
         }
         CHECK(ctx.used() == 0u);
@@ -301,14 +306,16 @@ TEST_CASE("ScoreRfm under a memory limit throws MemoryLimit and leaks no charge"
     const std::size_t limits[] = {64, n, 3 * n, 5 * n - 1, 5 * n + n};
     for (ca::RfmMethod method : kMethods) {
         for (std::size_t limit : limits) {
-            if (method == ca::RfmMethod::Fixed && limit >= 5 * n) continue;  // fixed needs no temporaries
+            if (method == ca::RfmMethod::Fixed && limit >= 5 * n)
+                continue;  // fixed needs no temporaries
             INFO("method " << static_cast<int>(method) << ", limit " << limit);
             ca::ExecContext ctx(limit);
             {
                 ca::RfmScores out(ctx);
                 bool over = false;
                 try {
-                    ca::ScoreRfm(ctx, OptionsFor(method), in.r.data(), in.f.data(), in.m.data(), n, out);
+                    ca::ScoreRfm(ctx, OptionsFor(method), in.r.data(), in.f.data(), in.m.data(), n,
+                                 out);
                 } catch (const ca::Error &e) {
                     over = e.kind() == ca::ErrorKind::MemoryLimit;
                 }
@@ -321,7 +328,8 @@ TEST_CASE("ScoreRfm under a memory limit throws MemoryLimit and leaks no charge"
         // A generous limit succeeds, and the peak stays under it.
         ca::ExecContext ctx(64 * n);
         ca::RfmScores out(ctx);
-        CHECK_NOTHROW(ca::ScoreRfm(ctx, OptionsFor(method), in.r.data(), in.f.data(), in.m.data(), n, out));
+        CHECK_NOTHROW(
+            ca::ScoreRfm(ctx, OptionsFor(method), in.r.data(), in.f.data(), in.m.data(), n, out));
         CHECK(ctx.peak() <= 64 * n);
     }
 }

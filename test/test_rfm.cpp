@@ -37,7 +37,9 @@ Scores RunFixed(const std::vector<double> &values, const std::vector<double> &br
 // ---- Brute-force scorers, O(n^2), written from the definitions ------------------------------
 
 // Is a strictly worse than b?
-bool Worse(double a, double b, bool higher_is_better) { return higher_is_better ? a < b : a > b; }
+bool Worse(double a, double b, bool higher_is_better) {
+    return higher_is_better ? a < b : a > b;
+}
 
 // score = 1 + floor(bins * L / n), L = number of values strictly worse.
 Scores BruteQuantile(const std::vector<double> &v, int bins, bool higher_is_better) {
@@ -113,9 +115,11 @@ Scores BruteRRfm(const std::vector<double> &v, int bins, bool higher_is_better) 
     if (n == 0) return s;
     std::vector<double> sorted = v;
     for (std::size_t i = 1; i < n; ++i)  // insertion sort
-        for (std::size_t j = i; j > 0 && sorted[j - 1] > sorted[j]; --j) std::swap(sorted[j - 1], sorted[j]);
+        for (std::size_t j = i; j > 0 && sorted[j - 1] > sorted[j]; --j)
+            std::swap(sorted[j - 1], sorted[j]);
     std::vector<double> breaks;
-    for (int k = 1; k < bins; ++k) breaks.push_back(BruteType7(sorted, static_cast<double>(k) * (1.0 / bins)) + 1.0);
+    for (int k = 1; k < bins; ++k)
+        breaks.push_back(BruteType7(sorted, static_cast<double>(k) * (1.0 / bins)) + 1.0);
     for (std::size_t i = 0; i < n; ++i) {
         int bin = 1;
         for (double b : breaks)
@@ -125,7 +129,8 @@ Scores BruteRRfm(const std::vector<double> &v, int bins, bool higher_is_better) 
     return s;
 }
 
-Scores BruteFixed(const std::vector<double> &v, const std::vector<double> &breaks, bool higher_is_better) {
+Scores BruteFixed(const std::vector<double> &v, const std::vector<double> &breaks,
+                  bool higher_is_better) {
     const int top = static_cast<int>(breaks.size()) + 1;
     Scores s;
     for (double x : v) {
@@ -156,7 +161,8 @@ std::vector<double> RandomValues(std::mt19937_64 &rng) {
 }
 
 std::string Describe(const std::vector<double> &v, int bins, bool hib) {
-    std::string s = "bins=" + std::to_string(bins) + " higher_is_better=" + (hib ? "1" : "0") + " values={";
+    std::string s =
+        "bins=" + std::to_string(bins) + " higher_is_better=" + (hib ? "1" : "0") + " values={";
     for (std::size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + std::to_string(v[i]);
     return s + "}";
 }
@@ -187,9 +193,12 @@ TEST_CASE("quantile: ties share a score / recency is reversed") {
     CHECK(Run(ca::QuantileScores, {30, 20, 40, 10, 20}, 5, true) == Scores{4, 2, 5, 1, 2});
 }
 
-TEST_CASE("quantile: n not divisible by bins / bins > customers / single customer / all equal / bins = 1") {
+TEST_CASE(
+    "quantile: n not divisible by bins / bins > customers / single customer / all equal / bins = "
+    "1") {
     // 70 10 60 20 50 30 40, bins 3: L = 6 0 5 1 4 2 3; floor(3L/7) = 2 0 2 0 1 0 1.
-    CHECK(Run(ca::QuantileScores, {70, 10, 60, 20, 50, 30, 40}, 3, true) == Scores{3, 1, 3, 1, 2, 1, 2});
+    CHECK(Run(ca::QuantileScores, {70, 10, 60, 20, 50, 30, 40}, 3, true) ==
+          Scores{3, 1, 3, 1, 2, 1, 2});
     // 5 1 3, bins 9: L = 2 0 1 -> 1 + floor(18/3, 0, 9/3) = 7 1 4. Scores skip values.
     CHECK(Run(ca::QuantileScores, {5, 1, 3}, 9, true) == Scores{7, 1, 4});
     // recency: L = 0 2 1 -> 1 7 4
@@ -214,9 +223,11 @@ TEST_CASE("quantile: n not divisible by bins / bins > customers / single custome
 
 TEST_CASE("ntile: bucket sizes / tie-break by input order / bins > customers") {
     // 70 10 60 20 50 30 40, bins 3: ascending order i1 i3 i5 | i6 i4 | i2 i0 (sizes 3, 2, 2).
-    CHECK(Run(ca::NtileScores, {70, 10, 60, 20, 50, 30, 40}, 3, true) == Scores{3, 1, 3, 1, 2, 1, 2});
+    CHECK(Run(ca::NtileScores, {70, 10, 60, 20, 50, 30, 40}, 3, true) ==
+          Scores{3, 1, 3, 1, 2, 1, 2});
     // recency: descending order i0 i2 i4 | i6 i5 | i3 i1 (sizes 3, 2, 2).
-    CHECK(Run(ca::NtileScores, {70, 10, 60, 20, 50, 30, 40}, 3, false) == Scores{1, 3, 1, 3, 1, 2, 2});
+    CHECK(Run(ca::NtileScores, {70, 10, 60, 20, 50, 30, 40}, 3, false) ==
+          Scores{1, 3, 1, 3, 1, 2, 2});
     // Ties: 2 1 2 1 2, bins 2 (sizes 3, 2). Ascending, ties in input order: i1 i3 i0 | i2 i4.
     CHECK(Run(ca::NtileScores, {2, 1, 2, 1, 2}, 2, true) == Scores{1, 1, 2, 1, 2});
     // Descending: i0 i2 i4 | i1 i3.
@@ -234,7 +245,8 @@ TEST_CASE("ntile: bucket sizes / tie-break by input order / bins > customers") {
     CHECK(Run(ca::NtileScores, {3, 1, 2}, 1, true) == Scores{1, 1, 1});
     CHECK(Run(ca::NtileScores, {}, 5, true).empty());
     // n = 10, bins = 4: sizes 3 3 2 2.
-    CHECK(Run(ca::NtileScores, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, 4, true) == Scores{1, 1, 1, 2, 2, 2, 3, 3, 4, 4});
+    CHECK(Run(ca::NtileScores, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, 4, true) ==
+          Scores{1, 1, 1, 2, 2, 2, 3, 3, 4, 4});
 }
 
 TEST_CASE("r_rfm: breaks are type-7 quantiles plus one") {
@@ -341,8 +353,8 @@ TEST_CASE("property: fixed scores agree with brute force on random breaks") {
 
 TEST_CASE("property: ScoreRfm is the three per-dimension scores plus the segment") {
     std::mt19937_64 rng(99);
-    const ca::RfmMethod methods[] = {ca::RfmMethod::Quantile, ca::RfmMethod::Ntile, ca::RfmMethod::RRfm,
-                                     ca::RfmMethod::Fixed};
+    const ca::RfmMethod methods[] = {ca::RfmMethod::Quantile, ca::RfmMethod::Ntile,
+                                     ca::RfmMethod::RRfm, ca::RfmMethod::Fixed};
     for (int iter = 0; iter < 200; ++iter) {
         const std::size_t n = std::uniform_int_distribution<std::size_t>(0, 40)(rng);
         std::uniform_int_distribution<int> pick(0, 12);
@@ -366,13 +378,16 @@ TEST_CASE("property: ScoreRfm is the three per-dimension scores plus the segment
         Scores er, ef, em;
         switch (o.method) {
             case ca::RfmMethod::Quantile:
-                er = BruteQuantile(r, o.bins, false), ef = BruteQuantile(f, o.bins, true), em = BruteQuantile(m, o.bins, true);
+                er = BruteQuantile(r, o.bins, false), ef = BruteQuantile(f, o.bins, true),
+                em = BruteQuantile(m, o.bins, true);
                 break;
             case ca::RfmMethod::Ntile:
-                er = BruteNtile(r, o.bins, false), ef = BruteNtile(f, o.bins, true), em = BruteNtile(m, o.bins, true);
+                er = BruteNtile(r, o.bins, false), ef = BruteNtile(f, o.bins, true),
+                em = BruteNtile(m, o.bins, true);
                 break;
             case ca::RfmMethod::RRfm:
-                er = BruteRRfm(r, o.bins, false), ef = BruteRRfm(f, o.bins, true), em = BruteRRfm(m, o.bins, true);
+                er = BruteRRfm(r, o.bins, false), ef = BruteRRfm(f, o.bins, true),
+                em = BruteRRfm(m, o.bins, true);
                 break;
             case ca::RfmMethod::Fixed:
                 er = BruteFixed(r, o.r_breaks, false), ef = BruteFixed(f, o.f_breaks, true),
@@ -410,7 +425,8 @@ TEST_CASE("RQuantileType7 matches R's quantile()") {
     const double probs2[] = {0.2, 0.4, 0.6, 0.8};
     const double expected2[] = {1.2, 2.4, 4.2, 7.4};
     for (int k = 0; k < 4; ++k)
-        CHECK(ca::RQuantileType7(y.data(), y.size(), probs2[k]) == Approx(expected2[k]).epsilon(1e-14));
+        CHECK(ca::RQuantileType7(y.data(), y.size(), probs2[k]) ==
+              Approx(expected2[k]).epsilon(1e-14));
     // Ends and degenerate inputs: p = 0 is the minimum, p = 1 the maximum, one value is itself,
     // no values is NaN, ties do not interpolate.
     CHECK(ca::RQuantileType7(y.data(), y.size(), 0.0) == 1.0);
@@ -461,14 +477,17 @@ TEST_CASE("bad options raise InvalidParameter / non-finite values DataException"
     auto kind = [&](const ca::RfmOptions &o) { return KindOf([&] { score(o); }); };
 
     SECTION("bins must be 1..100 for the bin-based methods") {
-        for (ca::RfmMethod method : {ca::RfmMethod::Quantile, ca::RfmMethod::Ntile, ca::RfmMethod::RRfm}) {
+        for (ca::RfmMethod method :
+             {ca::RfmMethod::Quantile, ca::RfmMethod::Ntile, ca::RfmMethod::RRfm}) {
             ca::RfmOptions o;
             o.method = method;
-            for (int bins : {0, -1, 101, 1000, std::numeric_limits<int>::min(), std::numeric_limits<int>::max()}) {
+            for (int bins : {0, -1, 101, 1000, std::numeric_limits<int>::min(),
+                             std::numeric_limits<int>::max()}) {
                 o.bins = bins;
                 INFO("bins " << bins);
                 CHECK(kind(o) == ca::ErrorKind::InvalidParameter);
-                CHECK(KindOf([&] { ca::ValidateRfmOptions(o); }) == ca::ErrorKind::InvalidParameter);
+                CHECK(KindOf([&] { ca::ValidateRfmOptions(o); }) ==
+                      ca::ErrorKind::InvalidParameter);
             }
             for (int bins : {1, 2, 5, 99, 100}) {
                 o.bins = bins;
@@ -523,8 +542,8 @@ TEST_CASE("bad options raise InvalidParameter / non-finite values DataException"
     SECTION("non-finite input values") {
         const double inf = std::numeric_limits<double>::infinity();
         const double nan = std::numeric_limits<double>::quiet_NaN();
-        for (ca::RfmMethod method :
-             {ca::RfmMethod::Quantile, ca::RfmMethod::Ntile, ca::RfmMethod::RRfm, ca::RfmMethod::Fixed}) {
+        for (ca::RfmMethod method : {ca::RfmMethod::Quantile, ca::RfmMethod::Ntile,
+                                     ca::RfmMethod::RRfm, ca::RfmMethod::Fixed}) {
             ca::RfmOptions o;
             o.method = method;
             o.r_breaks = o.f_breaks = o.m_breaks = {1, 2};
@@ -534,9 +553,11 @@ TEST_CASE("bad options raise InvalidParameter / non-finite values DataException"
                     (dim == 0 ? rr : dim == 1 ? ff : mm)[1] = bad;
                     ca::ExecContext ctx;
                     ca::RfmScores out(ctx);
-                    INFO("method " << static_cast<int>(method) << " dim " << dim << " value " << bad);
-                    CHECK(KindOf([&] { ca::ScoreRfm(ctx, o, rr.data(), ff.data(), mm.data(), 3, out); }) ==
-                          ca::ErrorKind::DataException);
+                    INFO("method " << static_cast<int>(method) << " dim " << dim << " value "
+                                   << bad);
+                    CHECK(KindOf([&] {
+                              ca::ScoreRfm(ctx, o, rr.data(), ff.data(), mm.data(), 3, out);
+                          }) == ca::ErrorKind::DataException);
                 }
             }
         }
@@ -562,9 +583,10 @@ TEST_CASE("MaxScores") {
 
 TEST_CASE("DefaultSegmentRules is R rfm's documented map / first match wins") {
     // rfm 0.3.0, ?rfm_segment example:
-    const char *names[] = {"Champions", "Potential Loyalist", "Loyal Customers", "Promising",
-                           "New Customers", "Can't Lose Them", "At Risk", "Need Attention",
-                           "About To Sleep", "Lost"};
+    const char *names[] = {"Champions", "Potential Loyalist", "Loyal Customers",
+                           "Promising", "New Customers",      "Can't Lose Them",
+                           "At Risk",   "Need Attention",     "About To Sleep",
+                           "Lost"};
     const int recency_lower[] = {5, 3, 2, 3, 4, 1, 1, 1, 2, 1};
     const int recency_upper[] = {5, 5, 4, 4, 5, 2, 2, 3, 3, 1};
     const int frequency_lower[] = {5, 3, 2, 1, 1, 3, 2, 3, 1, 1};
@@ -605,7 +627,8 @@ TEST_CASE("DefaultSegmentRules is R rfm's documented map / first match wins") {
 }
 
 TEST_CASE("SegmentOf: closed ranges / custom and empty rules") {
-    const std::vector<ca::SegmentRule> rules = {{"low", 1, 2, 1, 2, 1, 2}, {"any", 1, 3, 1, 3, 1, 3}};
+    const std::vector<ca::SegmentRule> rules = {{"low", 1, 2, 1, 2, 1, 2},
+                                                {"any", 1, 3, 1, 3, 1, 3}};
     CHECK(ca::SegmentOf(rules, 1, 1, 1) == 0);
     CHECK(ca::SegmentOf(rules, 2, 2, 2) == 0);  // upper bounds are inclusive
     CHECK(ca::SegmentOf(rules, 2, 2, 3) == 1);
@@ -812,7 +835,8 @@ TEST_CASE("property: merging random splits equals adding every row to one state"
         }
         std::shuffle(states.begin(), states.end(), rng);
         while (states.size() > 1) {
-            const std::size_t i = std::uniform_int_distribution<std::size_t>(0, states.size() - 2)(rng);
+            const std::size_t i =
+                std::uniform_int_distribution<std::size_t>(0, states.size() - 2)(rng);
             ca::RfmSummaryMerge(states[i], states[i + 1]);
             states.erase(states.begin() + static_cast<std::ptrdiff_t>(i) + 1);
         }

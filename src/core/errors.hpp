@@ -17,8 +17,9 @@ enum class ErrorKind {
 // Messages follow PostgreSQL's style: lower case, no trailing period; the offending value goes in
 // `detail`, what to do about it in `hint`.
 class Error : public std::runtime_error {
-public:
-    Error(ErrorKind kind, const std::string &message, std::string detail = {}, std::string hint = {})
+  public:
+    Error(ErrorKind kind, const std::string &message, std::string detail = {},
+          std::string hint = {})
         : std::runtime_error(message),
           kind_(kind),
           detail_(std::move(detail)),
@@ -28,7 +29,7 @@ public:
     const std::string &detail() const noexcept { return detail_; }
     const std::string &hint() const noexcept { return hint_; }
 
-private:
+  private:
     ErrorKind kind_;
     std::string detail_;
     std::string hint_;

@@ -22,7 +22,8 @@ std::string Megabytes(double bytes) {
 void ExecContext::Charge(std::size_t bytes) {
     if (bytes > limit_ || used_ > limit_ - bytes) {
         throw Error(ErrorKind::MemoryLimit, "customer_analytics memory limit exceeded",
-                    "The computation needed " + Megabytes(static_cast<double>(used_) + static_cast<double>(bytes)) +
+                    "The computation needed " +
+                        Megabytes(static_cast<double>(used_) + static_cast<double>(bytes)) +
                         " or more; the limit is " + Megabytes(static_cast<double>(limit_)) + ".",
                     "Raise customer_analytics.memory_limit (or work_mem, from which its default "
                     "is derived), or pass fewer rows.");

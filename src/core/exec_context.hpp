@@ -19,7 +19,7 @@ namespace ca {
 using InterruptHook = void (*)(void *arg);
 
 class ExecContext {
-public:
+  public:
     static constexpr std::size_t kUnlimited = std::numeric_limits<std::size_t>::max();
     // Loops call Tick() per item; the hook runs once every kTickInterval items.
     static constexpr std::uint32_t kTickInterval = 4096;
@@ -48,7 +48,7 @@ public:
     std::size_t peak() const noexcept { return peak_; }
     std::size_t limit() const noexcept { return limit_; }
 
-private:
+  private:
     std::size_t limit_;
     std::size_t used_ = 0;
     std::size_t peak_ = 0;
@@ -61,7 +61,7 @@ private:
 // the input are held to the memory limit.
 template <typename T>
 class BudgetAllocator {
-public:
+  public:
     using value_type = T;
 
     explicit BudgetAllocator(ExecContext &ctx) noexcept : ctx_(&ctx) {}
@@ -94,7 +94,7 @@ public:
         return ctx_ != o.context();
     }
 
-private:
+  private:
     ExecContext *ctx_;
 };
 

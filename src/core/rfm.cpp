@@ -49,17 +49,19 @@ void CheckValuesFinite(ExecContext &ctx, const double *values, std::size_t n) {
 
 void ValidateBreaks(const std::vector<double> &breaks, const char *which) {
     if (breaks.empty())
-        throw InvalidParameter(std::string("method \"fixed\" needs ") + which + " breaks",
-                               "No breaks were given for this dimension.",
-                               "Pass an ascending array, for example r_breaks => '{30,90,180,365}'.");
+        throw InvalidParameter(
+            std::string("method \"fixed\" needs ") + which + " breaks",
+            "No breaks were given for this dimension.",
+            "Pass an ascending array, for example r_breaks => '{30,90,180,365}'.");
     if (breaks.size() > static_cast<std::size_t>(kMaxBins - 1))
         throw InvalidParameter(std::string("too many ") + which + " breaks",
                                std::to_string(breaks.size()) + " breaks were given.",
                                "Give at most " + std::to_string(kMaxBins - 1) + " breaks.");
     for (std::size_t i = 0; i < breaks.size(); ++i) {
         if (!std::isfinite(breaks[i]))
-            throw InvalidParameter(std::string(which) + " breaks must be finite",
-                                   "Break " + std::to_string(i + 1) + " is " + Str(breaks[i]) + ".");
+            throw InvalidParameter(
+                std::string(which) + " breaks must be finite",
+                "Break " + std::to_string(i + 1) + " is " + Str(breaks[i]) + ".");
         if (i > 0 && !(breaks[i] > breaks[i - 1]))
             throw InvalidParameter(std::string(which) + " breaks must be strictly ascending",
                                    "Break " + std::to_string(i + 1) + " (" + Str(breaks[i]) +
@@ -86,11 +88,11 @@ RfmMethod ParseRfmMethod(const std::string &name) {
 
 std::vector<SegmentRule> DefaultSegmentRules() {
     return {
-        {"Champions", 5, 5, 5, 5, 5, 5},        {"Potential Loyalist", 3, 5, 3, 5, 2, 5},
-        {"Loyal Customers", 2, 4, 2, 4, 2, 4},  {"Promising", 3, 4, 1, 3, 3, 5},
-        {"New Customers", 4, 5, 1, 3, 1, 5},    {"Can't Lose Them", 1, 2, 3, 4, 4, 5},
-        {"At Risk", 1, 2, 2, 5, 4, 5},          {"Need Attention", 1, 3, 3, 5, 3, 5},
-        {"About To Sleep", 2, 3, 1, 3, 1, 4},   {"Lost", 1, 1, 1, 5, 1, 5},
+        {"Champions", 5, 5, 5, 5, 5, 5},       {"Potential Loyalist", 3, 5, 3, 5, 2, 5},
+        {"Loyal Customers", 2, 4, 2, 4, 2, 4}, {"Promising", 3, 4, 1, 3, 3, 5},
+        {"New Customers", 4, 5, 1, 3, 1, 5},   {"Can't Lose Them", 1, 2, 3, 4, 4, 5},
+        {"At Risk", 1, 2, 2, 5, 4, 5},         {"Need Attention", 1, 3, 3, 5, 3, 5},
+        {"About To Sleep", 2, 3, 1, 3, 1, 4},  {"Lost", 1, 1, 1, 5, 1, 5},
     };
 }
 
@@ -105,9 +107,10 @@ void ValidateSegmentRules(const std::vector<SegmentRule> &rules) {
             throw InvalidParameter("segment name must not be empty",
                                    "Rule " + std::to_string(i + 1) + " has an empty name.");
         if (s.r_lo > s.r_hi || s.f_lo > s.f_hi || s.m_lo > s.m_hi)
-            throw InvalidParameter("segment rule has a lower bound above its upper bound",
-                                   where + " has an empty range.",
-                                   "Each rule needs r_min <= r_max, f_min <= f_max and m_min <= m_max.");
+            throw InvalidParameter(
+                "segment rule has a lower bound above its upper bound",
+                where + " has an empty range.",
+                "Each rule needs r_min <= r_max, f_min <= f_max and m_min <= m_max.");
     }
 }
 
@@ -164,7 +167,8 @@ void QuantileScores(ExecContext &ctx, const double *values, std::size_t n, int b
         const double v = values[order[group_start]];
         while (group_end < n && values[order[group_end]] == v) ++group_end;
         const auto worse = static_cast<std::uint64_t>(group_start);
-        const auto score = static_cast<std::uint8_t>(1 + (static_cast<std::uint64_t>(bins) * worse) / n);
+        const auto score =
+            static_cast<std::uint8_t>(1 + (static_cast<std::uint64_t>(bins) * worse) / n);
         for (std::size_t k = group_start; k < group_end; ++k) {
             ctx.Tick();
             out[order[k]] = score;
@@ -245,8 +249,8 @@ void FixedScores(ExecContext &ctx, const double *values, std::size_t n,
     }
 }
 
-void ScoreRfm(ExecContext &ctx, const RfmOptions &o, const double *recency,
-              const double *frequency, const double *monetary, std::size_t n, RfmScores &out) {
+void ScoreRfm(ExecContext &ctx, const RfmOptions &o, const double *recency, const double *frequency,
+              const double *monetary, std::size_t n, RfmScores &out) {
     ValidateRfmOptions(o);
     if (n > UINT32_MAX)
         throw InvalidParameter("too many customers", std::to_string(n) + " customers.",
@@ -286,7 +290,8 @@ void ScoreRfm(ExecContext &ctx, const RfmOptions &o, const double *recency,
     }
     for (std::size_t i = 0; i < n; ++i) {
         ctx.Tick();
-        out.segment[i] = static_cast<std::int16_t>(SegmentOf(o.segments, out.r[i], out.f[i], out.m[i]));
+        out.segment[i] =
+            static_cast<std::int16_t>(SegmentOf(o.segments, out.r[i], out.f[i], out.m[i]));
     }
 }
 
@@ -336,6 +341,8 @@ void RfmSummaryMerge(RfmSummaryState &into, const RfmSummaryState &from) {
     }
 }
 
-double RfmSummaryMonetary(const RfmSummaryState &s) { return s.monetary + s.monetary_compensation; }
+double RfmSummaryMonetary(const RfmSummaryState &s) {
+    return s.monetary + s.monetary_compensation;
+}
 
 }  // namespace ca

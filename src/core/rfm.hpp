@@ -37,8 +37,8 @@ int SegmentOf(const std::vector<SegmentRule> &rules, int r, int f, int m);
 
 struct RfmOptions {
     RfmMethod method = RfmMethod::Quantile;
-    int bins = 5;                   // 1..kMaxBins; ignored by Fixed
-    std::vector<double> r_breaks;   // Fixed only: strictly ascending, up to kMaxBins - 1 each
+    int bins = 5;                  // 1..kMaxBins; ignored by Fixed
+    std::vector<double> r_breaks;  // Fixed only: strictly ascending, up to kMaxBins - 1 each
     std::vector<double> f_breaks;
     std::vector<double> m_breaks;
     std::vector<SegmentRule> segments = DefaultSegmentRules();
@@ -100,16 +100,16 @@ std::vector<double> RRfmBreaks(const double *sorted, std::size_t n, int bins);
 struct RfmSummaryState {
     std::int64_t first_purchase = 0;  // valid when purchases > 0
     std::int64_t last_purchase = 0;
-    std::int64_t purchases = 0;       // rows with amount > 0
-    std::int64_t rows = 0;            // rows counted (all amounts, returns included)
-    double monetary = 0.0;            // net sum, Neumaier-compensated
+    std::int64_t purchases = 0;  // rows with amount > 0
+    std::int64_t rows = 0;       // rows counted (all amounts, returns included)
+    double monetary = 0.0;       // net sum, Neumaier-compensated
     double monetary_compensation = 0.0;
     bool has_as_of = false;
     std::int64_t as_of = 0;
 };
 
-void RfmSummaryAdd(RfmSummaryState &state, std::int64_t ordered_at, double amount,
-                   bool has_as_of, std::int64_t as_of);
+void RfmSummaryAdd(RfmSummaryState &state, std::int64_t ordered_at, double amount, bool has_as_of,
+                   std::int64_t as_of);
 void RfmSummaryMerge(RfmSummaryState &into, const RfmSummaryState &from);
 double RfmSummaryMonetary(const RfmSummaryState &state);
 

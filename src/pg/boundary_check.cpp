@@ -30,7 +30,8 @@ CA_FUNCTION(ca_boundary_check) {
     if (kind == "ok") return Int64GetDatum(n);
     if (kind == "live_objects") return Int64GetDatum(live_trackers - 1);
     if (kind == "invalid_parameter")
-        throw ca::InvalidParameter("boundary check: invalid parameter", "n is " + std::to_string(n) + ".",
+        throw ca::InvalidParameter("boundary check: invalid parameter",
+                                   "n is " + std::to_string(n) + ".",
                                    "This error is raised on purpose.");
     if (kind == "data_exception") throw ca::DataException("boundary check: data exception");
     if (kind == "cancelled") throw ca::Error(ca::ErrorKind::Cancelled, "boundary check: cancelled");

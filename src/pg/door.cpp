@@ -51,7 +51,9 @@ int SqlStateOf(ErrorKind kind) {
 
 }  // namespace
 
-MemoryContext ErrorCopyContext() { return error_copy_context; }
+MemoryContext ErrorCopyContext() {
+    return error_copy_context;
+}
 
 void CreateErrorCopyContext() {
     error_copy_context =

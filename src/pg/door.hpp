@@ -29,7 +29,7 @@ struct PgError {
 // An error the glue itself raises with an explicit SQLSTATE (for example a missing column in an
 // inner query, 42703). Messages follow PostgreSQL's style guide.
 class SqlError : public std::exception {
-public:
+  public:
     SqlError(int sqlstate, std::string message, std::string detail = {}, std::string hint = {})
         : sqlstate_(sqlstate),
           message_(std::move(message)),
@@ -40,7 +40,7 @@ public:
     const std::string &detail() const noexcept { return detail_; }
     const std::string &hint() const noexcept { return hint_; }
 
-private:
+  private:
     int sqlstate_;
     std::string message_, detail_, hint_;
 };
@@ -97,10 +97,12 @@ std::size_t MemoryLimitBytes();
 
 // Defines the fmgr entry point `name` (declared in the install script as LANGUAGE C) with a C++
 // body run through the door. Usage: CA_FUNCTION(ca_rfm) { ...; return datum; }
-#define CA_FUNCTION(name)                                                          \
-    static Datum name##_body(FunctionCallInfo fcinfo);                            \
-    extern "C" {                                                                   \
-    PG_FUNCTION_INFO_V1(name);                                                     \
-    }                                                                              \
-    Datum name(PG_FUNCTION_ARGS) { return ca::pg::Door(fcinfo, name##_body); }     \
+#define CA_FUNCTION(name)                              \
+    static Datum name##_body(FunctionCallInfo fcinfo); \
+    extern "C" {                                       \
+    PG_FUNCTION_INFO_V1(name);                         \
+    }                                                  \
+    Datum name(PG_FUNCTION_ARGS) {                     \
+        return ca::pg::Door(fcinfo, name##_body);      \
+    }                                                  \
     static Datum name##_body(FunctionCallInfo fcinfo)

@@ -50,11 +50,11 @@ std::vector<ColumnFound> DescribeInnerQuery(const std::string &sql, const char *
             Form_pg_attribute att = TupleDescAttr(desc, i);
             if (att->attisdropped || std::strcmp(NameStr(att->attname), spec.name) != 0) continue;
             if (found[s].present())
-                throw SqlError(ERRCODE_AMBIGUOUS_COLUMN,
-                               std::string(what) + " returns more than one column named \"" +
-                                   spec.name + "\"",
-                               std::string("Its columns are: ") + ColumnList(desc) + ".",
-                               "Give each column a distinct name with AS.");
+                throw SqlError(
+                    ERRCODE_AMBIGUOUS_COLUMN,
+                    std::string(what) + " returns more than one column named \"" + spec.name + "\"",
+                    std::string("Its columns are: ") + ColumnList(desc) + ".",
+                    "Give each column a distinct name with AS.");
             found[s].attno = i + 1;
             found[s].type = att->atttypid;
         }
@@ -70,13 +70,12 @@ std::vector<ColumnFound> DescribeInnerQuery(const std::string &sql, const char *
             const char *type_name = nullptr;
             const Oid type = found[s].type;
             Guard([&] { type_name = format_type_be(type); });
-            throw SqlError(ERRCODE_DATATYPE_MISMATCH,
-                           std::string("column \"") + spec.name + "\" of " + what + " has type " +
-                               type_name,
-                           std::string("\"") + spec.name + "\" must be of type " + spec.types_label +
-                               ".",
-                           std::string("Cast it in the query, for example ") + spec.name +
-                               "::" + spec.cast_to + ".");
+            throw SqlError(
+                ERRCODE_DATATYPE_MISMATCH,
+                std::string("column \"") + spec.name + "\" of " + what + " has type " + type_name,
+                std::string("\"") + spec.name + "\" must be of type " + spec.types_label + ".",
+                std::string("Cast it in the query, for example ") + spec.name +
+                    "::" + spec.cast_to + ".");
         }
     }
     return found;
@@ -134,8 +133,8 @@ void ReceiverStartup(DestReceiver *self, int, TupleDesc desc) {
                 break;
         }
         if (!ok)
-            elog(ERROR, "customer_analytics: generated query column %d has unexpected type %u", i + 1,
-                 t);
+            elog(ERROR, "customer_analytics: generated query column %d has unexpected type %u",
+                 i + 1, t);
         r->typlen[i] = att->attlen;
         r->typbyval[i] = att->attbyval;
     }

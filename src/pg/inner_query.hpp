@@ -45,8 +45,8 @@ enum class Conversion {
     Int64,  // int8 (int2/int4 are widened)
     Int32,  // int4 or date (days since 2000-01-01)
     Float8,
-    Text,   // text/varchar: detoasted; ptr/len valid during the Row call only
-    Copy,   // any type: copied into the reader's memory context; `datum` stays valid
+    Text,  // text/varchar: detoasted; ptr/len valid during the Row call only
+    Copy,  // any type: copied into the reader's memory context; `datum` stays valid
 };
 
 struct Value {
@@ -62,7 +62,7 @@ struct Value {
 // functions (it only sees plain values); whatever it throws stops the query and is rethrown by
 // StreamQuery after the executor has returned.
 class RowSink {
-public:
+  public:
     virtual ~RowSink() = default;
     virtual void Row(const Value *values) = 0;
 };
@@ -76,14 +76,14 @@ void StreamQuery(const std::string &sql, const std::vector<Conversion> &conversi
 // SPI_connect / SPI_finish for the lifetime of a C++ scope. The destructor does not call
 // SPI_finish when unwinding after an error: the transaction abort cleans SPI up.
 class SpiSession {
-public:
+  public:
     SpiSession();
     ~SpiSession();
     void Finish();  // call on success, before building results in the caller's context
     SpiSession(const SpiSession &) = delete;
     SpiSession &operator=(const SpiSession &) = delete;
 
-private:
+  private:
     bool open_ = false;
 };
 

@@ -27,13 +27,12 @@ constexpr const char *kOrdersExample =
 // ---- Segment map from a query --------------------------------------------------------------
 
 class SegmentSink : public ca::pg::RowSink {
-public:
+  public:
     std::vector<ca::SegmentRule> rules;
     void Row(const Value *v) override {
         for (int i = 0; i < 7; ++i)
             if (v[i].isnull)
-                throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED,
-                               "segments_sql returned a null value",
+                throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "segments_sql returned a null value",
                                "Rule " + std::to_string(rules.size() + 1) + " has a null column.",
                                "Every rule needs segment, r_min, r_max, f_min, f_max, m_min and "
                                "m_max.");
@@ -77,7 +76,18 @@ std::vector<ca::SegmentRule> ReadSegmentRules(const std::string &sql) {
 // ---- Orders, reduced to one row per customer by the inner query ---------------------------
 
 // Result columns of the per-customer query built by CustomerQuery().
-enum CustomerColumn { kId, kRows, kBad, kAfter, kFrequency, kLastDay, kMonetary, kMonetaryF8, kLastAnyDay, kColumns };
+enum CustomerColumn {
+    kId,
+    kRows,
+    kBad,
+    kAfter,
+    kFrequency,
+    kLastDay,
+    kMonetary,
+    kMonetaryF8,
+    kLastAnyDay,
+    kColumns
+};
 
 struct SkipCounts {
     std::int64_t null_customer_rows = 0;
@@ -87,7 +97,7 @@ struct SkipCounts {
 };
 
 class CustomerSink : public ca::pg::RowSink {
-public:
+  public:
     explicit CustomerSink(ExecContext &ctx)
         : ctx_(ctx),
           ids(MakeBudgetVector<Datum>(ctx)),
@@ -136,33 +146,48 @@ std::string CustomerQuery(const std::string &user_sql, bool has_order_id, bool c
                           bool average, bool by_customer, const std::string &as_of) {
     const std::string src = "(" + ca::pg::SubqueryText(user_sql) + "\n) AS q";
     // A row counts when it has a time (at or before as_of); rows after as_of are only counted.
-    const std::string in_time = as_of.empty() ? "q.ordered_at IS NOT NULL" : "q.ordered_at <= " + as_of;
+    const std::string in_time =
+        as_of.empty() ? "q.ordered_at IS NOT NULL" : "q.ordered_at <= " + as_of;
     const std::string n_after =
         as_of.empty() ? "0::bigint" : "count(*) FILTER (WHERE q.ordered_at > " + as_of + ")";
     // Only the default as_of needs the latest row of each customer.
-    const std::string last_any = as_of.empty() ? "max(q.ordered_at) FILTER (WHERE q.amount IS NOT NULL)"
-                                               : "NULL::date";
+    const std::string last_any =
+        as_of.empty() ? "max(q.ordered_at) FILTER (WHERE q.amount IS NOT NULL)" : "NULL::date";
     std::string per_customer;
     if (!has_order_id || count_rows) {
         const std::string counted = count_rows ? "q.amount IS NOT NULL" : "q.amount > 0";
         per_customer =
             "SELECT q.customer_id AS sort_key, q.customer_id::text AS id, count(*) AS n_rows,"
             " count(*) FILTER (WHERE q.ordered_at IS NULL OR q.amount IS NULL) AS n_bad, " +
-            n_after + " AS n_after,"
-            " count(*) FILTER (WHERE " + in_time + " AND " + counted + ") AS freq,"
-            " (max(q.ordered_at) FILTER (WHERE " + in_time + " AND " + counted + "))::date AS last_day,"
-            " (sum(q.amount) FILTER (WHERE " + in_time + "))::numeric AS mon, (" + last_any +
-            ")::date AS last_any_day FROM " + src + " GROUP BY q.customer_id";
+            n_after +
+            " AS n_after,"
+            " count(*) FILTER (WHERE " +
+            in_time + " AND " + counted +
+            ") AS freq,"
+            " (max(q.ordered_at) FILTER (WHERE " +
+            in_time + " AND " + counted +
+            "))::date AS last_day,"
+            " (sum(q.amount) FILTER (WHERE " +
+            in_time + "))::numeric AS mon, (" + last_any + ")::date AS last_any_day FROM " + src +
+            " GROUP BY q.customer_id";
     } else {
         // Order lines: first one row per order (its latest line time and net amount), then per
         // customer; an order counts as a purchase when its net amount is positive.
         const std::string per_order =
             "SELECT q.customer_id AS cid, q.order_id AS oid, count(*) AS n_rows,"
-            " count(*) FILTER (WHERE q.ordered_at IS NULL OR q.amount IS NULL OR q.order_id IS NULL)"
-            " AS n_bad, " + n_after + " AS n_after,"
-            " max(q.ordered_at) FILTER (WHERE " + in_time + " AND q.amount IS NOT NULL) AS at,"
-            " sum(q.amount) FILTER (WHERE " + in_time + ") AS amt, " + last_any + " AS at_any"
-            " FROM " + src + " GROUP BY 1, 2";
+            " count(*) FILTER (WHERE q.ordered_at IS NULL OR q.amount IS NULL OR q.order_id IS "
+            "NULL)"
+            " AS n_bad, " +
+            n_after +
+            " AS n_after,"
+            " max(q.ordered_at) FILTER (WHERE " +
+            in_time +
+            " AND q.amount IS NOT NULL) AS at,"
+            " sum(q.amount) FILTER (WHERE " +
+            in_time + ") AS amt, " + last_any +
+            " AS at_any"
+            " FROM " +
+            src + " GROUP BY 1, 2";
         per_customer =
             "SELECT o.cid AS sort_key, o.cid::text AS id, sum(o.n_rows)::bigint AS n_rows,"
             " sum(o.n_bad)::bigint AS n_bad, sum(o.n_after)::bigint AS n_after,"
@@ -170,7 +195,8 @@ std::string CustomerQuery(const std::string &user_sql, bool has_order_id, bool c
             " (max(o.at) FILTER (WHERE o.oid IS NOT NULL AND o.amt > 0))::date AS last_day,"
             " (sum(o.amt) FILTER (WHERE o.oid IS NOT NULL))::numeric AS mon,"
             " (max(o.at_any))::date AS last_any_day"
-            " FROM (" + per_order + ") AS o GROUP BY o.cid";
+            " FROM (" +
+            per_order + ") AS o GROUP BY o.cid";
     }
     const std::string mon = average ? "(c.mon / NULLIF(c.freq, 0))" : "c.mon";
     return "SELECT c.id, c.n_rows, c.n_bad, c.n_after, c.freq, c.last_day, " + mon + ", " + mon +
@@ -234,9 +260,10 @@ CA_FUNCTION(ca_rfm) {
             const Datum day = DirectFunctionCall1(timestamptz_date, ts);
             as_of_day = DatumGetDateADT(day);
             literals[0] = quote_literal_cstr(DatumGetCString(DirectFunctionCall1(date_out, day)));
-            literals[1] = quote_literal_cstr(DatumGetCString(
-                DirectFunctionCall1(timestamp_out, DirectFunctionCall1(timestamptz_timestamp, ts))));
-            literals[2] = quote_literal_cstr(DatumGetCString(DirectFunctionCall1(timestamptz_out, ts)));
+            literals[1] = quote_literal_cstr(DatumGetCString(DirectFunctionCall1(
+                timestamp_out, DirectFunctionCall1(timestamptz_timestamp, ts))));
+            literals[2] =
+                quote_literal_cstr(DatumGetCString(DirectFunctionCall1(timestamptz_out, ts)));
         });
         as_of_date = std::string(literals[0]) + "::date";
         as_of_timestamp = std::string(literals[1]) + "::timestamp";
@@ -274,9 +301,9 @@ CA_FUNCTION(ca_rfm) {
     const std::string &as_of_literal = time_type == DATEOID        ? as_of_date
                                        : time_type == TIMESTAMPOID ? as_of_timestamp
                                                                    : as_of_timestamptz;
-    const std::string query = CustomerQuery(orders_sql, found[3].present(), count_rows,
-                                            monetary_mode == "average",
-                                            options.method == ca::RfmMethod::Ntile, as_of_literal);
+    const std::string query =
+        CustomerQuery(orders_sql, found[3].present(), count_rows, monetary_mode == "average",
+                      options.method == ca::RfmMethod::Ntile, as_of_literal);
     CustomerSink customers(ctx);
     ca::pg::StreamQuery(query,
                         {Conversion::Copy, Conversion::Int64, Conversion::Int64, Conversion::Int64,
@@ -289,7 +316,8 @@ CA_FUNCTION(ca_rfm) {
     if (!has_as_of) as_of_day = n > 0 ? customers.max_last_any_day + 1 : 0;
     auto recency = MakeBudgetVector<double>(ctx);
     recency.resize(n);
-    for (std::size_t i = 0; i < n; ++i) recency[i] = static_cast<double>(as_of_day) - customers.last_day[i];
+    for (std::size_t i = 0; i < n; ++i)
+        recency[i] = static_cast<double>(as_of_day) - customers.last_day[i];
 
     ca::RfmScores scores(ctx);
     ca::ScoreRfm(ctx, options, recency.data(), customers.frequency.data(),
@@ -345,9 +373,12 @@ CA_FUNCTION(ca_rfm_default_segments) {
             const ca::SegmentRule &r = rules[i];
             Datum values[8] = {Int32GetDatum(static_cast<int32>(i + 1)),
                                PointerGetDatum(cstring_to_text(r.name.c_str())),
-                               Int32GetDatum(r.r_lo), Int32GetDatum(r.r_hi),
-                               Int32GetDatum(r.f_lo), Int32GetDatum(r.f_hi),
-                               Int32GetDatum(r.m_lo), Int32GetDatum(r.m_hi)};
+                               Int32GetDatum(r.r_lo),
+                               Int32GetDatum(r.r_hi),
+                               Int32GetDatum(r.f_lo),
+                               Int32GetDatum(r.f_hi),
+                               Int32GetDatum(r.m_lo),
+                               Int32GetDatum(r.m_hi)};
             bool nulls[8] = {false};
             tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
         }

@@ -41,9 +41,8 @@ CA_FUNCTION(ca_rfm_summary_transfn) {
     if (PG_ARGISNULL(1) || PG_ARGISNULL(2)) PG_RETURN_POINTER(state);
     const TimestampTz ordered_at = PG_GETARG_TIMESTAMPTZ(1);
     double amount = 0.0;
-    Guard([&] {
-        amount = DatumGetFloat8(DirectFunctionCall1(numeric_float8, PG_GETARG_DATUM(2)));
-    });
+    Guard(
+        [&] { amount = DatumGetFloat8(DirectFunctionCall1(numeric_float8, PG_GETARG_DATUM(2))); });
     const bool has_as_of = !PG_ARGISNULL(3);
     ca::RfmSummaryAdd(*state, ordered_at, amount, has_as_of,
                       has_as_of ? PG_GETARG_TIMESTAMPTZ(3) : 0);
@@ -83,9 +82,9 @@ CA_FUNCTION(ca_rfm_summary_deserialfn) {
     bytea *in = nullptr;
     Guard([&] { in = PG_GETARG_BYTEA_PP(0); });
     if (VARSIZE_ANY_EXHDR(in) != sizeof(RfmSummaryState))
-        throw ca::pg::SqlError(ERRCODE_DATA_CORRUPTED, "invalid rfm_summary state",
-                               "The serialized state has " +
-                                   std::to_string(VARSIZE_ANY_EXHDR(in)) + " bytes.");
+        throw ca::pg::SqlError(
+            ERRCODE_DATA_CORRUPTED, "invalid rfm_summary state",
+            "The serialized state has " + std::to_string(VARSIZE_ANY_EXHDR(in)) + " bytes.");
     RfmSummaryState *state = NewState(context);
     std::memcpy(static_cast<void *>(state), VARDATA_ANY(in), sizeof(RfmSummaryState));
     PG_RETURN_POINTER(state);
