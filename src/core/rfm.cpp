@@ -295,6 +295,37 @@ void ScoreRfm(ExecContext &ctx, const RfmOptions &o, const double *recency, cons
     }
 }
 
+RfmAccumulator::RfmAccumulator(ExecContext &ctx, bool count_rows, bool has_as_of,
+                               std::int64_t as_of)
+    : count_rows_(count_rows),
+      has_as_of_(has_as_of),
+      as_of_(as_of),
+      customers_(MakeBudgetVector<RfmCustomerState>(ctx)) {}
+
+void RfmAccumulator::Add(std::uint32_t customer, const RfmOrder &order) {
+    if (customer >= customers_.size()) customers_.resize(customer + 1);
+    skips_.null_field_rows += order.bad_lines;
+    skips_.after_as_of_rows += order.after_lines;
+    if (!order.has_time || !order.has_amount) return;
+    if (has_as_of_ && order.time > as_of_) {
+        skips_.after_as_of_rows += order.lines - order.bad_lines - order.after_lines;
+        return;
+    }
+    RfmCustomerState &c = customers_[customer];
+    if (__builtin_add_overflow(c.monetary, order.amount, &c.monetary))
+        throw DataException("rfm monetary total out of range",
+                            "A customer's net amount exceeds 10^29.");
+    if (order.decimals > c.decimals) c.decimals = static_cast<std::uint8_t>(order.decimals);
+    if (!has_latest_ || order.time > latest_) {
+        latest_ = order.time;
+        has_latest_ = true;
+    }
+    if (count_rows_ || order.amount > 0) {
+        if (c.purchases == 0 || order.time > c.last_purchase) c.last_purchase = order.time;
+        ++c.purchases;
+    }
+}
+
 namespace {
 // Neumaier's compensated sum: the running error is kept separately so that summing many amounts
 // with cents loses nothing visible.

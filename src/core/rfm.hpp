@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "exec_context.hpp"
+#include "money.hpp"
 
 namespace ca {
 
@@ -94,6 +95,59 @@ double RQuantileType7(const double *sorted, std::size_t n, double p);
 // The breaks rfm_table_order() uses for `bins` bins: type-7 quantiles at k/bins, k = 1..bins-1,
 // each plus 1.
 std::vector<double> RRfmBreaks(const double *sorted, std::size_t n, int bins);
+
+// --- From orders to per-customer values (docs/rfm.md, "Orders and purchases").
+
+// One order as the reader sees it: one input row, or (with order_id) one order pre-aggregated
+// from its lines. A missing time or amount means the row (or every line) was unusable.
+struct RfmOrder {
+    bool has_time = false;
+    std::int64_t time = 0;  // a monotone time scale (the glue uses microseconds)
+    bool has_amount = false;
+    Money amount = 0;
+    int decimals = 0;                // decimal places the amount is shown with (0..8)
+    std::int64_t lines = 1;          // input rows this order stands for
+    std::int64_t bad_lines = 0;      // of them, rows with a NULL (or non-finite) field
+    std::int64_t after_lines = 0;    // of them, rows found after as_of before they got here
+};
+
+struct RfmCustomerState {
+    Money monetary = 0;              // net sum of all counted orders
+    std::int64_t last_purchase = 0;  // valid when purchases > 0
+    std::int64_t purchases = 0;      // orders with amount > 0 (every counted row for r_rfm)
+    std::uint8_t decimals = 0;       // most decimal places among the amounts
+};
+
+struct RfmSkips {
+    std::int64_t null_customer_rows = 0;
+    std::int64_t null_field_rows = 0;
+    std::int64_t after_as_of_rows = 0;
+};
+
+// Accumulates orders per customer (customer indices from a CustomerIndex, 0, 1, 2, ...).
+class RfmAccumulator {
+public:
+    // count_rows: every usable row is a purchase (r_rfm). With as_of, orders after it are skipped.
+    RfmAccumulator(ExecContext &ctx, bool count_rows, bool has_as_of, std::int64_t as_of);
+
+    void AddNullCustomer(std::int64_t lines) { skips_.null_customer_rows += lines; }
+    void Add(std::uint32_t customer, const RfmOrder &order);
+
+    const BudgetVector<RfmCustomerState> &customers() const { return customers_; }
+    const RfmSkips &skips() const { return skips_; }
+    // Latest time of any counted order, for the default as_of; false when there was none.
+    bool has_latest() const { return has_latest_; }
+    std::int64_t latest() const { return latest_; }
+
+private:
+    bool count_rows_;
+    bool has_as_of_;
+    std::int64_t as_of_;
+    BudgetVector<RfmCustomerState> customers_;
+    RfmSkips skips_;
+    bool has_latest_ = false;
+    std::int64_t latest_ = 0;
+};
 
 // --- Per-customer summary, the state of the rfm_summary aggregate. Times are microseconds on any
 // fixed epoch; rows with a time after `as_of` are ignored (as_of absent: none are).

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "money.hpp"
+
 namespace ca {
 namespace pg {
 
@@ -26,6 +28,7 @@ struct ColumnSpec {
 struct ColumnFound {
     int attno = 0;
     Oid type = InvalidOid;
+    Oid collation = InvalidOid;
     bool present() const { return attno > 0; }
 };
 
@@ -45,8 +48,12 @@ enum class Conversion {
     Int64,  // int8 (int2/int4 are widened)
     Int32,  // int4 or date (days since 2000-01-01)
     Float8,
-    Text,  // text/varchar: detoasted; ptr/len valid during the Row call only
-    Copy,  // any type: copied into the reader's memory context; `datum` stays valid
+    Text,   // text/varchar: detoasted; ptr/len valid during the Row call only
+    Copy,   // any type: copied into the reader's memory context; `datum` stays valid
+    Time,   // date, timestamp or timestamptz as microseconds (dates at midnight); a non-finite
+            // value reads as NULL
+    Money,  // smallint, integer, bigint, numeric, real or double precision as exact ca::Money
+            // (rounded to 8 decimals) and its decimal places; NaN or infinity is error 22000
 };
 
 struct Value {
@@ -56,6 +63,8 @@ struct Value {
     const char *ptr;  // Text
     std::size_t len;  // Text: byte length; Copy: bytes allocated for the copy
     Datum datum;      // Copy
+    ca::Money money;  // Money
+    int decimals;     // Money: decimal places of the value as given (at most 8)
 };
 
 // Receives the result rows. It runs under PostgreSQL's executor: it must not call PostgreSQL

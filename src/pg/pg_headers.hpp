@@ -21,6 +21,7 @@ extern "C" {
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
+#include "utils/varlena.h"
 }
 
 // PostgreSQL's c.h defines these as macros, which break the C++ standard library headers that

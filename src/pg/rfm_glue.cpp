@@ -5,7 +5,11 @@
 #include <string>
 #include <vector>
 
+#include <algorithm>
+#include <string_view>
+
 #include "args.hpp"
+#include "customer_index.hpp"
 #include "door.hpp"
 #include "inner_query.hpp"
 #include "rfm.hpp"
@@ -73,153 +77,106 @@ std::vector<ca::SegmentRule> ReadSegmentRules(const std::string &sql) {
     return std::move(sink.rules);
 }
 
-// ---- Orders, reduced to one row per customer by the inner query ---------------------------
+// ---- Orders, read row by row and accumulated per customer in C++ -------------------------
 
-// Result columns of the per-customer query built by CustomerQuery().
-enum CustomerColumn {
-    kId,
-    kRows,
-    kBad,
-    kAfter,
-    kFrequency,
-    kLastDay,
-    kMonetary,
-    kMonetaryF8,
-    kLastAnyDay,
-    kColumns
+// How the customer ids are keyed: integers as themselves; text as its bytes (with the column's
+// collation for NTILE's tie-break); any other type through its text form (byte order).
+struct IdKind {
+    bool integer;
+    bool text_cast;  // the query casts customer_id to text
+    Oid collation;   // for ordering text ids; InvalidOid: byte order
 };
 
-struct SkipCounts {
-    std::int64_t null_customer_rows = 0;
-    std::int64_t null_field_rows = 0;
-    std::int64_t after_as_of_rows = 0;
-    std::int64_t customers_without_purchase = 0;
-};
+// One input row, or one order of order lines (docs/rfm.md, "Orders and purchases").
+class OrdersSink : public ca::pg::RowSink {
+public:
+    OrdersSink(ExecContext &ctx, bool integer_ids, bool grouped, bool count_rows, bool has_as_of,
+               std::int64_t as_of)
+        : index(ctx, integer_ids ? ca::CustomerIndex::KeyKind::Integer
+                                 : ca::CustomerIndex::KeyKind::Bytes),
+          orders(ctx, count_rows, has_as_of, as_of),
+          integer_ids_(integer_ids),
+          grouped_(grouped) {}
 
-class CustomerSink : public ca::pg::RowSink {
-  public:
-    explicit CustomerSink(ExecContext &ctx)
-        : ctx_(ctx),
-          ids(MakeBudgetVector<Datum>(ctx)),
-          monetary(MakeBudgetVector<Datum>(ctx)),
-          last_day(MakeBudgetVector<std::int32_t>(ctx)),
-          frequency(MakeBudgetVector<double>(ctx)),
-          monetary_f8(MakeBudgetVector<double>(ctx)) {}
-
-    // No interrupt check here: this runs inside the executor, which checks for interrupts itself.
     void Row(const Value *v) override {
-        // The copies made for this row count against the limit whether kept or not.
-        ctx_.Charge(v[kId].len + v[kMonetary].len);
-        if (v[kId].isnull) {
-            skips.null_customer_rows += v[kRows].i64;
+        // Columns: id, then ordered_at, amount (rows), or lines, bad, after, at, amount (orders).
+        ca::RfmOrder order;
+        const Value &time = grouped_ ? v[4] : v[1];
+        const Value &amount = grouped_ ? v[5] : v[2];
+        order.has_time = !time.isnull;
+        order.time = time.i64;
+        order.has_amount = !amount.isnull;
+        order.amount = amount.money;
+        order.decimals = amount.decimals;
+        if (grouped_) {
+            order.lines = v[1].i64;
+            order.bad_lines = v[2].i64;
+            order.after_lines = v[3].i64;
+        } else {
+            order.bad_lines = (order.has_time && order.has_amount) ? 0 : 1;
+        }
+        if (v[0].isnull) {
+            orders.AddNullCustomer(order.lines);
             return;
         }
-        skips.null_field_rows += v[kBad].i64;
-        skips.after_as_of_rows += v[kAfter].i64;
-        if (!v[kLastAnyDay].isnull && v[kLastAnyDay].i64 > max_last_any_day)
-            max_last_any_day = static_cast<std::int32_t>(v[kLastAnyDay].i64);
-        if (v[kFrequency].i64 == 0 || v[kLastDay].isnull) {
-            ++skips.customers_without_purchase;
-            return;
-        }
-        ids.push_back(v[kId].datum);
-        last_day.push_back(static_cast<std::int32_t>(v[kLastDay].i64));
-        frequency.push_back(static_cast<double>(v[kFrequency].i64));
-        monetary.push_back(v[kMonetary].isnull ? (Datum)0 : v[kMonetary].datum);
-        monetary_f8.push_back(v[kMonetaryF8].isnull ? 0.0 : v[kMonetaryF8].f8);
+        const std::uint32_t customer = integer_ids_
+                                           ? index.FindOrAdd(v[0].i64)
+                                           : index.FindOrAdd(std::string_view(v[0].ptr, v[0].len));
+        orders.Add(customer, order);
     }
 
-    ExecContext &ctx_;
-    BudgetVector<Datum> ids, monetary;
-    BudgetVector<std::int32_t> last_day;
-    BudgetVector<double> frequency, monetary_f8;
-    std::int32_t max_last_any_day = INT32_MIN;
-    SkipCounts skips;
+    ca::CustomerIndex index;
+    ca::RfmAccumulator orders;
+
+private:
+    bool integer_ids_;
+    bool grouped_;
 };
 
-// The query that reduces the user's rows to one row per customer, in PostgreSQL (where it can use
-// parallel workers). `count_rows`: frequency counts every row (r_rfm) instead of orders with a
-// positive net amount. `by_customer`: return customers in customer_id order (the id's own type),
-// which is NTILE's documented tie-break. `as_of`: a literal of ordered_at's own type (so the
-// comparison needs no per-row conversion), or empty when no row is cut off.
-std::string CustomerQuery(const std::string &user_sql, bool has_order_id, bool count_rows,
-                          bool average, bool by_customer, const std::string &as_of) {
+// The query streamed to OrdersSink. Rows as they are (method r_rfm, or no order_id), or, for order
+// lines, one row per (customer, order) built by PostgreSQL: its latest usable line time, the net
+// amount of its usable lines, and the line counts. `as_of`: a literal of ordered_at's own type,
+// or empty.
+std::string OrdersQuery(const std::string &user_sql, const IdKind &id, bool grouped,
+                        const std::string &as_of) {
     const std::string src = "(" + ca::pg::SubqueryText(user_sql) + "\n) AS q";
-    // A row counts when it has a time (at or before as_of); rows after as_of are only counted.
-    const std::string in_time =
-        as_of.empty() ? "q.ordered_at IS NOT NULL" : "q.ordered_at <= " + as_of;
-    const std::string n_after =
-        as_of.empty() ? "0::bigint" : "count(*) FILTER (WHERE q.ordered_at > " + as_of + ")";
-    // Only the default as_of needs the latest row of each customer.
-    const std::string last_any =
-        as_of.empty() ? "max(q.ordered_at) FILTER (WHERE q.amount IS NOT NULL)" : "NULL::date";
-    std::string per_customer;
-    if (!has_order_id || count_rows) {
-        const std::string counted = count_rows ? "q.amount IS NOT NULL" : "q.amount > 0";
-        per_customer =
-            "SELECT q.customer_id AS sort_key, q.customer_id::text AS id, count(*) AS n_rows,"
-            " count(*) FILTER (WHERE q.ordered_at IS NULL OR q.amount IS NULL) AS n_bad, " +
-            n_after +
-            " AS n_after,"
-            " count(*) FILTER (WHERE " +
-            in_time + " AND " + counted +
-            ") AS freq,"
-            " (max(q.ordered_at) FILTER (WHERE " +
-            in_time + " AND " + counted +
-            "))::date AS last_day,"
-            " (sum(q.amount) FILTER (WHERE " +
-            in_time + "))::numeric AS mon, (" + last_any + ")::date AS last_any_day FROM " + src +
-            " GROUP BY q.customer_id";
-    } else {
-        // Order lines: first one row per order (its latest line time and net amount), then per
-        // customer; an order counts as a purchase when its net amount is positive.
-        const std::string per_order =
-            "SELECT q.customer_id AS cid, q.order_id AS oid, count(*) AS n_rows,"
-            " count(*) FILTER (WHERE q.ordered_at IS NULL OR q.amount IS NULL OR q.order_id IS "
-            "NULL)"
-            " AS n_bad, " +
-            n_after +
-            " AS n_after,"
-            " max(q.ordered_at) FILTER (WHERE " +
-            in_time +
-            " AND q.amount IS NOT NULL) AS at,"
-            " sum(q.amount) FILTER (WHERE " +
-            in_time + ") AS amt, " + last_any +
-            " AS at_any"
-            " FROM " +
-            src + " GROUP BY 1, 2";
-        per_customer =
-            "SELECT o.cid AS sort_key, o.cid::text AS id, sum(o.n_rows)::bigint AS n_rows,"
-            " sum(o.n_bad)::bigint AS n_bad, sum(o.n_after)::bigint AS n_after,"
-            " count(*) FILTER (WHERE o.oid IS NOT NULL AND o.amt > 0) AS freq,"
-            " (max(o.at) FILTER (WHERE o.oid IS NOT NULL AND o.amt > 0))::date AS last_day,"
-            " (sum(o.amt) FILTER (WHERE o.oid IS NOT NULL))::numeric AS mon,"
-            " (max(o.at_any))::date AS last_any_day"
-            " FROM (" +
-            per_order + ") AS o GROUP BY o.cid";
-    }
-    const std::string mon = average ? "(c.mon / NULLIF(c.freq, 0))" : "c.mon";
-    return "SELECT c.id, c.n_rows, c.n_bad, c.n_after, c.freq, c.last_day, " + mon + ", " + mon +
-           "::float8, c.last_any_day FROM (" + per_customer + ") AS c" +
-           (by_customer ? " ORDER BY c.sort_key" : "");
+    const std::string id_expr = id.text_cast ? "q.customer_id::text" : "q.customer_id";
+    if (!grouped) return "SELECT " + id_expr + ", q.ordered_at, q.amount FROM " + src;
+    const std::string usable =
+        "q.ordered_at IS NOT NULL AND q.amount IS NOT NULL AND q.order_id IS NOT NULL AND "
+        "isfinite(q.ordered_at)";
+    const std::string counted = as_of.empty() ? usable : usable + " AND q.ordered_at <= " + as_of;
+    const std::string after =
+        as_of.empty() ? "0::bigint"
+                      : "count(*) FILTER (WHERE " + usable + " AND q.ordered_at > " + as_of + ")";
+    return "SELECT " + id_expr + ", count(*), count(*) FILTER (WHERE NOT (" + usable + ")), " +
+           after + ", max(q.ordered_at) FILTER (WHERE " + counted + "), sum(q.amount) FILTER (WHERE " +
+           counted + ") FROM " + src + " GROUP BY q.customer_id, q.order_id";
 }
 
-void ReportSkips(const SkipCounts &s) {
+void ReportSkips(const ca::RfmSkips &s, std::int64_t customers_without_purchase) {
     const std::int64_t skipped = s.null_customer_rows + s.null_field_rows + s.after_as_of_rows;
-    if (skipped == 0 && s.customers_without_purchase == 0) return;
+    if (skipped == 0 && customers_without_purchase == 0) return;
     Guard([&] {
         ereport(NOTICE,
                 (errmsg("rfm skipped %lld input rows and %lld customers",
                         static_cast<long long>(skipped),
-                        static_cast<long long>(s.customers_without_purchase)),
-                 errdetail("%lld rows had a null customer_id, %lld a null ordered_at or amount "
-                           "(or order_id), %lld were ordered after as_of; %lld customers had no "
-                           "purchase with a positive amount by as_of.",
+                        static_cast<long long>(customers_without_purchase)),
+                 errdetail("%lld rows had a null customer_id, %lld a null or infinite ordered_at "
+                           "or a null amount (or order_id), %lld were ordered after as_of; %lld "
+                           "customers had no purchase with a positive amount by as_of.",
                            static_cast<long long>(s.null_customer_rows),
                            static_cast<long long>(s.null_field_rows),
                            static_cast<long long>(s.after_as_of_rows),
-                           static_cast<long long>(s.customers_without_purchase))));
+                           static_cast<long long>(customers_without_purchase))));
     });
+}
+
+// Floor division of microseconds into days (times before 2000 are negative).
+std::int32_t DayOf(std::int64_t usecs) {
+    std::int64_t day = usecs / USECS_PER_DAY;
+    if (usecs % USECS_PER_DAY < 0) --day;
+    return static_cast<std::int32_t>(day);
 }
 
 }  // namespace
@@ -235,6 +192,7 @@ CA_FUNCTION(ca_rfm) {
     if (monetary_mode != "total" && monetary_mode != "average")
         throw ca::InvalidParameter("unknown monetary \"" + monetary_mode + "\"", {},
                                    "Valid values are total and average.");
+    const bool average = monetary_mode == "average";
     ca::pg::Float8ArrayArg(fcinfo, 6, "r_breaks", options.r_breaks);
     ca::pg::Float8ArrayArg(fcinfo, 7, "f_breaks", options.f_breaks);
     ca::pg::Float8ArrayArg(fcinfo, 8, "m_breaks", options.m_breaks);
@@ -243,13 +201,15 @@ CA_FUNCTION(ca_rfm) {
         throw ca::InvalidParameter("r_breaks, f_breaks and m_breaks need method \"fixed\"", {},
                                    "Pass method => 'fixed' to score with your own breaks.");
 
-    // as_of: its calendar day in the session's time zone, and literals of each ordered_at type
-    // for the inner query (date: rows of as_of's own day count; timestamp: as_of's local time).
+    // as_of: its calendar day in the session's time zone, and its value in each ordered_at type
+    // (date: the whole day counts; timestamp: as_of's local time), as microseconds and literals.
     const bool has_as_of = !PG_ARGISNULL(1);
     std::int32_t as_of_day = 0;
+    Timestamp as_of_local = 0;
+    TimestampTz as_of = 0;
     std::string as_of_date, as_of_timestamp, as_of_timestamptz;
     if (has_as_of) {
-        const TimestampTz as_of = PG_GETARG_TIMESTAMPTZ(1);
+        as_of = PG_GETARG_TIMESTAMPTZ(1);
         if (TIMESTAMP_NOT_FINITE(as_of))
             throw ca::InvalidParameter("as_of must be finite", {},
                                        "Pass a date or timestamp, or NULL for the day after the "
@@ -258,12 +218,12 @@ CA_FUNCTION(ca_rfm) {
         Guard([&] {
             const Datum ts = TimestampTzGetDatum(as_of);
             const Datum day = DirectFunctionCall1(timestamptz_date, ts);
+            const Datum local = DirectFunctionCall1(timestamptz_timestamp, ts);
             as_of_day = DatumGetDateADT(day);
+            as_of_local = DatumGetTimestamp(local);
             literals[0] = quote_literal_cstr(DatumGetCString(DirectFunctionCall1(date_out, day)));
-            literals[1] = quote_literal_cstr(DatumGetCString(DirectFunctionCall1(
-                timestamp_out, DirectFunctionCall1(timestamptz_timestamp, ts))));
-            literals[2] =
-                quote_literal_cstr(DatumGetCString(DirectFunctionCall1(timestamptz_out, ts)));
+            literals[1] = quote_literal_cstr(DatumGetCString(DirectFunctionCall1(timestamp_out, local)));
+            literals[2] = quote_literal_cstr(DatumGetCString(DirectFunctionCall1(timestamptz_out, ts)));
         });
         as_of_date = std::string(literals[0]) + "::date";
         as_of_timestamp = std::string(literals[1]) + "::timestamp";
@@ -271,12 +231,6 @@ CA_FUNCTION(ca_rfm) {
     }
 
     ExecContext ctx(ca::pg::MemoryLimitBytes(), ca::pg::InterruptHook);
-    MemoryContext copies = nullptr;
-    Guard([&] {
-        copies = AllocSetContextCreate(CurrentMemoryContext, "customer_analytics rfm",
-                                       ALLOCSET_DEFAULT_SIZES);
-    });
-
     ca::pg::SpiSession spi;
     if (PG_ARGISNULL(4)) {
         options.segments = ca::DefaultSegmentRules();
@@ -296,32 +250,109 @@ CA_FUNCTION(ca_rfm) {
          {"amount", true, amounts, "a number (numeric, integer or double precision)", "numeric"},
          {"order_id", false, {}, "", ""}},
         kOrdersExample);
-    const bool count_rows = options.method == ca::RfmMethod::RRfm;
+    const Oid id_type = found[0].type;
+    IdKind id;
+    id.integer = id_type == INT2OID || id_type == INT4OID || id_type == INT8OID;
+    id.text_cast = !id.integer && id_type != TEXTOID && id_type != VARCHAROID;
+    id.collation = id.integer || id.text_cast ? InvalidOid : found[0].collation;
     const Oid time_type = found[1].type;
-    const std::string &as_of_literal = time_type == DATEOID        ? as_of_date
-                                       : time_type == TIMESTAMPOID ? as_of_timestamp
-                                                                   : as_of_timestamptz;
-    const std::string query =
-        CustomerQuery(orders_sql, found[3].present(), count_rows, monetary_mode == "average",
-                      options.method == ca::RfmMethod::Ntile, as_of_literal);
-    CustomerSink customers(ctx);
-    ca::pg::StreamQuery(query,
-                        {Conversion::Copy, Conversion::Int64, Conversion::Int64, Conversion::Int64,
-                         Conversion::Int64, Conversion::Int32, Conversion::Copy, Conversion::Float8,
-                         Conversion::Int32},
-                        copies, customers);
+    std::int64_t as_of_usecs = as_of;
+    std::string as_of_literal = as_of_timestamptz;
+    if (time_type == DATEOID) {
+        as_of_usecs = static_cast<std::int64_t>(as_of_day) * USECS_PER_DAY;
+        as_of_literal = as_of_date;
+    } else if (time_type == TIMESTAMPOID) {
+        as_of_usecs = as_of_local;
+        as_of_literal = as_of_timestamp;
+    }
+
+    // r_rfm counts rows, as R does, and so ignores order_id.
+    const bool count_rows = options.method == ca::RfmMethod::RRfm;
+    const bool grouped = found[3].present() && !count_rows;
+    OrdersSink sink(ctx, id.integer, grouped, count_rows, has_as_of, as_of_usecs);
+    const Conversion id_conversion = id.integer ? Conversion::Int64 : Conversion::Text;
+    std::vector<Conversion> conversions = {id_conversion, Conversion::Time, Conversion::Money};
+    if (grouped)
+        conversions = {id_conversion,    Conversion::Int64, Conversion::Int64,
+                       Conversion::Int64, Conversion::Time,  Conversion::Money};
+    ca::pg::StreamQuery(OrdersQuery(orders_sql, id, grouped, has_as_of ? as_of_literal : ""),
+                        conversions, CurrentMemoryContext, sink);
     spi.Finish();
 
-    const std::size_t n = customers.ids.size();
-    if (!has_as_of) as_of_day = n > 0 ? customers.max_last_any_day + 1 : 0;
+    // The customers with a purchase, in customer_id order when NTILE needs its tie-break.
+    const auto &states = sink.orders.customers();
+    auto scored = MakeBudgetVector<std::uint32_t>(ctx);
+    for (std::uint32_t i = 0; i < states.size(); ++i)
+        if (states[i].purchases > 0) scored.push_back(i);
+    const std::int64_t without_purchase =
+        static_cast<std::int64_t>(sink.index.size()) - static_cast<std::int64_t>(scored.size());
+    if (options.method == ca::RfmMethod::Ntile) {
+        const ca::CustomerIndex &index = sink.index;
+        if (id.integer) {
+            std::sort(scored.begin(), scored.end(), [&index](std::uint32_t a, std::uint32_t b) {
+                return index.IntegerId(a) < index.IntegerId(b);
+            });
+        } else if (id.collation == InvalidOid) {
+            std::sort(scored.begin(), scored.end(), [&index](std::uint32_t a, std::uint32_t b) {
+                return index.BytesId(a) < index.BytesId(b);
+            });
+        } else {
+            const Oid collation = id.collation;
+            std::sort(scored.begin(), scored.end(), [&index, collation](std::uint32_t a, std::uint32_t b) {
+                const std::string_view x = index.BytesId(a), y = index.BytesId(b);
+                int c = 0;
+                Guard([&] {
+                    c = varstr_cmp(x.data(), static_cast<int>(x.size()), y.data(),
+                                   static_cast<int>(y.size()), collation);
+                });
+                return c < 0;
+            });
+        }
+    }
+
+    // Days of the last purchases (and of the latest order, for the default as_of), in the
+    // session's time zone for timestamptz.
+    const std::size_t n = scored.size();
+    auto last_day = MakeBudgetVector<std::int32_t>(ctx);
+    last_day.resize(n);
+    std::int32_t latest_day = 0;
+    const std::uint32_t *order = scored.data();
+    const ca::RfmCustomerState *state = states.data();
+    const bool has_latest = sink.orders.has_latest();
+    const std::int64_t latest = sink.orders.latest();
+    if (time_type == TIMESTAMPTZOID) {
+        std::int32_t *days = last_day.data();
+        Guard([&] {
+            for (std::size_t i = 0; i < n; ++i) {
+                if (i % ExecContext::kTickInterval == 0) CHECK_FOR_INTERRUPTS();
+                days[i] = DatumGetDateADT(DirectFunctionCall1(
+                    timestamptz_date, TimestampTzGetDatum(state[order[i]].last_purchase)));
+            }
+            if (has_latest)
+                latest_day = DatumGetDateADT(
+                    DirectFunctionCall1(timestamptz_date, TimestampTzGetDatum(latest)));
+        });
+    } else {
+        for (std::size_t i = 0; i < n; ++i) last_day[i] = DayOf(state[order[i]].last_purchase);
+        latest_day = DayOf(latest);
+    }
+    if (!has_as_of) as_of_day = latest_day + 1;
+
     auto recency = MakeBudgetVector<double>(ctx);
+    auto frequency = MakeBudgetVector<double>(ctx);
+    auto monetary = MakeBudgetVector<double>(ctx);
     recency.resize(n);
-    for (std::size_t i = 0; i < n; ++i)
-        recency[i] = static_cast<double>(as_of_day) - customers.last_day[i];
+    frequency.resize(n);
+    monetary.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        const ca::RfmCustomerState &c = state[order[i]];
+        recency[i] = static_cast<double>(as_of_day) - last_day[i];
+        frequency[i] = static_cast<double>(c.purchases);
+        monetary[i] = ca::MoneyToDouble(c.monetary) / (average ? frequency[i] : 1.0);
+    }
 
     ca::RfmScores scores(ctx);
-    ca::ScoreRfm(ctx, options, recency.data(), customers.frequency.data(),
-                 customers.monetary_f8.data(), n, scores);
+    ca::ScoreRfm(ctx, options, recency.data(), frequency.data(), monetary.data(), n, scores);
     const ca::RfmScoreRange max_scores = ca::MaxScores(options);
 
     // Segment names as text datums, "Others" last.
@@ -330,35 +361,56 @@ CA_FUNCTION(ca_rfm) {
     for (const auto &rule : options.segments) names.push_back(rule.name.c_str());
     names.push_back("Others");
 
-    ReportSkips(customers.skips);
+    ReportSkips(sink.orders.skips(), without_purchase);
+    const ca::CustomerIndex &index = sink.index;
     Guard([&] {
         ca::pg::BeginMaterializedResult(fcinfo);
         auto *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
         Datum *segment_text = static_cast<Datum *>(palloc(sizeof(Datum) * (nrules + 1)));
         for (std::size_t i = 0; i <= nrules; ++i)
             segment_text[i] = PointerGetDatum(cstring_to_text(names[i]));
+        MemoryContext row_context = AllocSetContextCreate(CurrentMemoryContext, "customer_analytics rfm row",
+                                                          ALLOCSET_SMALL_SIZES);
+        MemoryContext outer = MemoryContextSwitchTo(row_context);
         Datum values[9];
         bool nulls[9] = {false};
         for (std::size_t i = 0; i < n; ++i) {
             if (i % ExecContext::kTickInterval == 0) CHECK_FOR_INTERRUPTS();
+            MemoryContextReset(row_context);
+            const std::uint32_t customer = order[i];
+            const ca::RfmCustomerState &c = state[customer];
+            if (index.kind() == ca::CustomerIndex::KeyKind::Integer) {
+                char id_text[32];
+                snprintf(id_text, sizeof id_text, "%lld",
+                              static_cast<long long>(index.IntegerId(customer)));
+                values[0] = PointerGetDatum(cstring_to_text(id_text));
+            } else {
+                const std::string_view bytes = index.BytesId(customer);
+                values[0] = PointerGetDatum(
+                    cstring_to_text_with_len(bytes.data(), static_cast<int>(bytes.size())));
+            }
+            char money_text[ca::kMoneyTextMax];
+            ca::FormatMoney(money_text, c.monetary, c.decimals);
+            Datum total = DirectFunctionCall3(numeric_in, CStringGetDatum(money_text),
+                                              ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+            if (average)
+                total = DirectFunctionCall2(numeric_div, total,
+                                            DirectFunctionCall1(int8_numeric, Int64GetDatum(c.purchases)));
             char cell[ca::kRfmCellBuffer];
             ca::FormatRfmCell(cell, scores.r[i], scores.f[i], scores.m[i], max_scores);
-            values[0] = customers.ids[i];
             values[1] = Int32GetDatum(static_cast<int32>(recency[i]));
-            values[2] = Int64GetDatum(static_cast<int64>(customers.frequency[i]));
-            values[3] = customers.monetary[i];
-            nulls[3] = customers.monetary[i] == (Datum)0;
+            values[2] = Int64GetDatum(c.purchases);
+            values[3] = total;
             values[4] = Int32GetDatum(scores.r[i]);
             values[5] = Int32GetDatum(scores.f[i]);
             values[6] = Int32GetDatum(scores.m[i]);
-            text *cell_text = cstring_to_text(cell);
-            values[7] = PointerGetDatum(cell_text);
+            values[7] = PointerGetDatum(cstring_to_text(cell));
             const int seg = scores.segment[i];
             values[8] = segment_text[seg < 0 ? nrules : static_cast<std::size_t>(seg)];
             tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-            pfree(cell_text);
         }
-        MemoryContextDelete(copies);
+        MemoryContextSwitchTo(outer);
+        MemoryContextDelete(row_context);
     });
     return (Datum)0;
 }
