@@ -20,6 +20,9 @@ PG_CPPFLAGS += -Isrc/core -Isrc/pg
 PG_CXXFLAGS += -std=c++17 -fexceptions -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-register
 SHLIB_LINK += -lstdc++
 
+# Rebuild objects when a header they include changes (PGXS writes .deps/*.Po).
+override autodepend = yes
+
 # No LLVM bitcode for JIT: the C++ here gains nothing from it, and it would need clang.
 override with_llvm = no
 

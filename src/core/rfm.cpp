@@ -312,9 +312,13 @@ void RfmAccumulator::Add(std::uint32_t customer, const RfmOrder &order) {
         return;
     }
     RfmCustomerState &c = customers_[customer];
-    if (__builtin_add_overflow(c.monetary, order.amount, &c.monetary))
+    Money total;
+    if (__builtin_add_overflow(c.monetary(), order.amount, &total))
         throw DataException("rfm monetary total out of range",
                             "A customer's net amount exceeds 10^29.");
+    if (c.purchases == UINT32_MAX)
+        throw DataException("rfm frequency out of range", "A customer has 2^32 orders or more.");
+    c.set_monetary(total);
     if (order.decimals > c.decimals) c.decimals = static_cast<std::uint8_t>(order.decimals);
     if (!has_latest_ || order.time > latest_) {
         latest_ = order.time;

@@ -111,12 +111,24 @@ struct RfmOrder {
     std::int64_t after_lines = 0;    // of them, rows found after as_of before they got here
 };
 
+// 32 bytes, so that one state never straddles two cache lines: the total is kept as two 64-bit
+// halves (a Money member would force 16-byte alignment and 48 bytes).
 struct RfmCustomerState {
-    Money monetary = 0;              // net sum of all counted orders
+    std::uint64_t monetary_low = 0;
+    std::int64_t monetary_high = 0;  // net sum of all counted orders, as Money
     std::int64_t last_purchase = 0;  // valid when purchases > 0
-    std::int64_t purchases = 0;      // orders with amount > 0 (every counted row for r_rfm)
+    std::uint32_t purchases = 0;     // orders with amount > 0 (every counted row for r_rfm)
     std::uint8_t decimals = 0;       // most decimal places among the amounts
+
+    Money monetary() const {
+        return static_cast<Money>((static_cast<unsigned __int128>(monetary_high) << 64) | monetary_low);
+    }
+    void set_monetary(Money m) {
+        monetary_low = static_cast<std::uint64_t>(m);
+        monetary_high = static_cast<std::int64_t>(m >> 64);
+    }
 };
+static_assert(sizeof(RfmCustomerState) == 32, "one state per half cache line");
 
 struct RfmSkips {
     std::int64_t null_customer_rows = 0;
@@ -132,6 +144,10 @@ public:
 
     void AddNullCustomer(std::int64_t lines) { skips_.null_customer_rows += lines; }
     void Add(std::uint32_t customer, const RfmOrder &order);
+    // Hints that Add(customer, ...) comes soon, so its state can be fetched meanwhile.
+    void Prefetch(std::uint32_t customer) const {
+        if (customer < customers_.size()) __builtin_prefetch(&customers_[customer], 1);
+    }
 
     const BudgetVector<RfmCustomerState> &customers() const { return customers_; }
     const RfmSkips &skips() const { return skips_; }

@@ -87,7 +87,10 @@ struct IdKind {
     Oid collation;   // for ordering text ids; InvalidOid: byte order
 };
 
-// One input row, or one order of order lines (docs/rfm.md, "Orders and purchases").
+// One input row, or one order of order lines (docs/rfm.md, "Orders and purchases"). Rows are
+// handled in batches: first every customer's slot in the index is prefetched, then its state, so
+// that the cache misses of a batch overlap (ids arrive in random order; each miss would otherwise
+// stall the row).
 class OrdersSink : public ca::pg::RowSink {
 public:
     OrdersSink(ExecContext &ctx, bool integer_ids, bool grouped, bool count_rows, bool has_as_of,
@@ -96,11 +99,14 @@ public:
                                  : ca::CustomerIndex::KeyKind::Bytes),
           orders(ctx, count_rows, has_as_of, as_of),
           integer_ids_(integer_ids),
-          grouped_(grouped) {}
+          grouped_(grouped) {
+        batch_.reserve(kBatch);
+    }
 
     void Row(const Value *v) override {
         // Columns: id, then ordered_at, amount (rows), or lines, bad, after, at, amount (orders).
-        ca::RfmOrder order;
+        Pending p;
+        ca::RfmOrder &order = p.order;
         const Value &time = grouped_ ? v[4] : v[1];
         const Value &amount = grouped_ ? v[5] : v[2];
         order.has_time = !time.isnull;
@@ -115,22 +121,67 @@ public:
         } else {
             order.bad_lines = (order.has_time && order.has_amount) ? 0 : 1;
         }
-        if (v[0].isnull) {
-            orders.AddNullCustomer(order.lines);
-            return;
+        p.null_id = v[0].isnull;
+        if (!p.null_id) {
+            if (integer_ids_) {
+                p.int_id = v[0].i64;
+            } else {
+                // The text is only valid during this call: keep a copy for the batch.
+                p.bytes_offset = batch_bytes_.size();
+                p.bytes_len = v[0].len;
+                batch_bytes_.append(v[0].ptr, v[0].len);
+            }
         }
-        const std::uint32_t customer = integer_ids_
-                                           ? index.FindOrAdd(v[0].i64)
-                                           : index.FindOrAdd(std::string_view(v[0].ptr, v[0].len));
-        orders.Add(customer, order);
+        batch_.push_back(p);
+        if (batch_.size() == kBatch) Flush();
+    }
+
+    // Hands the rows still in the batch over; call once after the query.
+    void Flush() {
+        std::uint32_t customers[kBatch];
+        const std::size_t n = batch_.size();
+        for (std::size_t i = 0; i < n; ++i) {
+            if (batch_[i].null_id) continue;
+            if (integer_ids_)
+                index.Prefetch(batch_[i].int_id);
+            else
+                index.Prefetch(BytesOf(batch_[i]));
+        }
+        for (std::size_t i = 0; i < n; ++i) {
+            if (batch_[i].null_id) continue;
+            customers[i] = integer_ids_ ? index.FindOrAdd(batch_[i].int_id)
+                                        : index.FindOrAdd(BytesOf(batch_[i]));
+            orders.Prefetch(customers[i]);
+        }
+        for (std::size_t i = 0; i < n; ++i) {
+            if (batch_[i].null_id)
+                orders.AddNullCustomer(batch_[i].order.lines);
+            else
+                orders.Add(customers[i], batch_[i].order);
+        }
+        batch_.clear();
+        batch_bytes_.clear();
     }
 
     ca::CustomerIndex index;
     ca::RfmAccumulator orders;
 
 private:
+    static constexpr std::size_t kBatch = 64;
+    struct Pending {
+        ca::RfmOrder order;
+        bool null_id = false;
+        std::int64_t int_id = 0;
+        std::size_t bytes_offset = 0, bytes_len = 0;
+    };
+    std::string_view BytesOf(const Pending &p) const {
+        return std::string_view(batch_bytes_.data() + p.bytes_offset, p.bytes_len);
+    }
+
     bool integer_ids_;
     bool grouped_;
+    std::vector<Pending> batch_;
+    std::string batch_bytes_;
 };
 
 // The query streamed to OrdersSink. Rows as they are (method r_rfm, or no order_id), or, for order
@@ -277,6 +328,7 @@ CA_FUNCTION(ca_rfm) {
                        Conversion::Int64, Conversion::Time,  Conversion::Money};
     ca::pg::StreamQuery(OrdersQuery(orders_sql, id, grouped, has_as_of ? as_of_literal : ""),
                         conversions, CurrentMemoryContext, sink);
+    sink.Flush();
     spi.Finish();
 
     // The customers with a purchase, in customer_id order when NTILE needs its tie-break.
@@ -348,7 +400,7 @@ CA_FUNCTION(ca_rfm) {
         const ca::RfmCustomerState &c = state[order[i]];
         recency[i] = static_cast<double>(as_of_day) - last_day[i];
         frequency[i] = static_cast<double>(c.purchases);
-        monetary[i] = ca::MoneyToDouble(c.monetary) / (average ? frequency[i] : 1.0);
+        monetary[i] = ca::MoneyToDouble(c.monetary()) / (average ? frequency[i] : 1.0);
     }
 
     ca::RfmScores scores(ctx);
@@ -390,7 +442,7 @@ CA_FUNCTION(ca_rfm) {
                     cstring_to_text_with_len(bytes.data(), static_cast<int>(bytes.size())));
             }
             char money_text[ca::kMoneyTextMax];
-            ca::FormatMoney(money_text, c.monetary, c.decimals);
+            ca::FormatMoney(money_text, c.monetary(), c.decimals);
             Datum total = DirectFunctionCall3(numeric_in, CStringGetDatum(money_text),
                                               ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
             if (average)
