@@ -73,6 +73,26 @@ SELECT customer_id, recency_days, frequency, monetary FROM rfm('TABLE messy_orde
 SELECT customer_id, recency_days, frequency, monetary FROM rfm('TABLE messy_orders') ORDER BY 1;
 RESET TimeZone;
 
+-- Amounts are summed exactly with 8 decimal places; a ninth decimal is rounded half away from
+-- zero. Integers and floats are accepted (0.1 + 0.2 is 0.3); NaN, infinity and amounts of 10^28
+-- or more are errors. Infinite order times are skipped like NULLs.
+SELECT customer_id, frequency, monetary FROM rfm($$SELECT * FROM (VALUES
+    (1, date '2024-01-01', 0.123456789::numeric), (1, date '2024-01-02', 0.000000005),
+    (2, date '2024-01-01', 12345678901234567890.12),
+    (3, date '2024-01-01', -0.000000015), (3, date '2024-01-02', 1),
+    (4, date '2024-01-01', 2.50), (4, date '2024-01-02', -2.5)) AS v(customer_id, ordered_at, amount)$$)
+ORDER BY 1;
+SELECT customer_id, monetary FROM rfm($$SELECT 1 AS customer_id, d AS ordered_at, a::float8 AS amount
+    FROM (VALUES (date '2024-01-01', 0.1), (date '2024-01-02', 0.2)) AS v(d, a)$$);
+SELECT customer_id, monetary FROM rfm($$SELECT 1 AS customer_id, date '2024-01-01' AS ordered_at, 7::smallint AS amount$$);
+SELECT q, pg_temp.outcome(q) FROM (VALUES
+    ($$SELECT * FROM rfm($s$SELECT 1 AS customer_id, date '2024-01-01' AS ordered_at, 'NaN'::numeric AS amount$s$)$$),
+    ($$SELECT * FROM rfm($s$SELECT 1 AS customer_id, date '2024-01-01' AS ordered_at, 'Infinity'::float8 AS amount$s$)$$),
+    ($$SELECT * FROM rfm($s$SELECT 1 AS customer_id, date '2024-01-01' AS ordered_at, 1e29::numeric AS amount$s$)$$)
+) AS t(q);
+SELECT customer_id, recency_days FROM rfm($$SELECT * FROM (VALUES (1, timestamptz 'infinity', 5), (1, '2024-01-01', 5),
+    (2, '-infinity', 5)) AS v(customer_id, ordered_at, amount)$$);
+
 -- Single customer, all values equal, more bins than customers.
 SELECT r_score, f_score, m_score, rfm_cell FROM rfm($$SELECT 1 AS customer_id, date '2024-01-01' AS ordered_at, 5 AS amount$$);
 SELECT DISTINCT r_score, f_score, m_score FROM rfm($$SELECT g AS customer_id, date '2024-01-01' AS ordered_at, 5 AS amount FROM generate_series(1, 10) g$$);

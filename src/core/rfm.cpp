@@ -315,7 +315,7 @@ void RfmAccumulator::Add(std::uint32_t customer, const RfmOrder &order) {
     Money total;
     if (__builtin_add_overflow(c.monetary(), order.amount, &total))
         throw DataException("rfm monetary total out of range",
-                            "A customer's net amount exceeds 10^29.");
+                            "A customer's net amount is beyond 1.7 x 10^30 in absolute value.");
     if (c.purchases == UINT32_MAX)
         throw DataException("rfm frequency out of range", "A customer has 2^32 orders or more.");
     c.set_monetary(total);

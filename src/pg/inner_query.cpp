@@ -88,7 +88,7 @@ namespace {
 [[noreturn]] void AmountOutOfRange() {
     ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
                     errmsg("amount is out of range"),
-                    errdetail("Amounts are summed exactly up to 10^29 with 8 decimal places.")));
+                    errdetail("Amounts are summed exactly with 8 decimal places and must be smaller than 10^28 in absolute value.")));
 }
 
 [[noreturn]] void AmountNotFinite() {
