@@ -149,16 +149,20 @@ echo "extension: $ext; source tree at git $rev"
 timing_sql() {
     cat <<'EOF'
 SET client_min_messages = warning;
-CREATE FUNCTION pg_temp.bench_time(sql text) RETURNS double precision LANGUAGE plpgsql AS $f$
+-- "<seconds>|<count>": the time around EXECUTE, and the count the contender returned.
+CREATE FUNCTION pg_temp.bench_time(sql text) RETURNS text LANGUAGE plpgsql AS $f$
 DECLARE
     t0 timestamptz;
+    t1 timestamptz;
     n bigint;
 BEGIN
     t0 := clock_timestamp();
     EXECUTE sql INTO n;
-    RETURN extract(epoch FROM clock_timestamp() - t0);
+    t1 := clock_timestamp();
+    RETURN extract(epoch FROM t1 - t0) || '|' || n;
 END
 $f$;
+SELECT 'backend|' || pg_backend_pid();
 EOF
     # Warm-up: every contender once, untimed, plans shown through auto_explain when it loads.
     echo "\\set ON_ERROR_STOP off"
@@ -202,7 +206,15 @@ timing_sql >"$OUT/rfm_timing.sql"
 t0="$(date +%s.%N)"
 "${PSQL[@]}" -At -f "$OUT/rfm_timing.sql" >"$OUT/rfm_times.txt" 2>"$OUT/rfm_plans.txt"
 t1="$(date +%s.%N)"
-[ -n "${busy0:-}" ] && read -r busy1 cluster1 < <(cpu_ticks)
+if [ -n "${busy0:-}" ]; then
+    # The session's backend counts once the postmaster has reaped it.
+    backend="$(awk -F'|' '$1 == "backend" { print $2 }' "$OUT/rfm_times.txt")"
+    for _ in $(seq 100); do
+        [ "$(awk '{ print $4 }' "/proc/$backend/stat" 2>/dev/null)" = "$POSTMASTER" ] || break
+        sleep 0.1
+    done
+    read -r busy1 cluster1 < <(cpu_ticks)
+fi
 
 # Workers launched in the warm-up plans, per contender. auto_explain logs nested statements
 # first, so every plan up to a contender's own top-level "SELECT 'warmup|<name>|' ..." is its own
@@ -220,12 +232,14 @@ workers() {
 echo "parallel workers launched (warm-up plans, bench/out/rfm_plans.txt): rfm $(workers rfm), hand $(workers hand), floor $(workers floor)"
 
 median() {
-    awk -F'|' -v n="$1" '$1 != "warmup" && $2 == n { print $3 }' "$OUT/rfm_times.txt" | sort -g |
+    awk -F'|' -v n="$1" '$1 ~ /^[0-9]+$/ && $2 == n { print $3 }' "$OUT/rfm_times.txt" | sort -g |
         awk '{ v[NR] = $1 } END { if (NR == 0) exit 1; print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 runs() {
-    awk -F'|' -v n="$1" '$1 != "warmup" && $2 == n { printf "%s%.2f", sep, $3; sep = " " }' "$OUT/rfm_times.txt"
+    awk -F'|' -v n="$1" '$1 ~ /^[0-9]+$/ && $2 == n { printf "%s%.2f", sep, $3; sep = " " }' "$OUT/rfm_times.txt"
 }
+count() { awk -F'|' -v n="$1" '$1 == "warmup" && $2 == n { print $4 }' "$OUT/rfm_times.txt"; }
+echo "rows counted: rfm $(count rfm), hand $(count hand), floor $(count floor) (floor keeps the null customer_id group)"
 declare -A MED
 for n in "${NAMES[@]}"; do
     MED[$n]="$(median "$n")"
