@@ -16,7 +16,7 @@ std::uint64_t CustomerIndex::HashBytes(std::string_view s) {
         h = (h ^ w) * 0x100000001b3ULL;
     }
     std::uint64_t tail = 0;
-    std::memcpy(&tail, s.data() + i, s.size() - i);
+    if (s.size() > i) std::memcpy(&tail, s.data() + i, s.size() - i);
     h = (h ^ tail) * 0x100000001b3ULL;
     return Mix(h);
 }
@@ -35,7 +35,7 @@ CustomerIndex::CustomerIndex(ExecContext &ctx, KeyKind kind)
 void CustomerIndex::Grow() {
     const std::size_t capacity = slots_.size() * 2;
     if (capacity > (std::size_t{1} << 32))
-        throw InvalidParameter("too many customers", "More than 2^31 distinct customer ids.",
+        throw InvalidParameter("too many customers", "More than about 3 billion distinct customer ids.",
                                "Split the input, for example by region.");
     auto bigger = MakeBudgetVector<Slot>(ctx_);
     bigger.assign(capacity, Slot{0, kEmpty});
@@ -84,9 +84,15 @@ std::uint32_t CustomerIndex::FindOrAdd(std::string_view id) {
         Grow();
         return FindOrAdd(id);
     }
+    // Either both vectors grow or neither does, so a memory-limit error leaves the index intact.
     const auto index = static_cast<std::uint32_t>(count_);
-    bytes_.insert(bytes_.end(), id.begin(), id.end());
-    offsets_.push_back(bytes_.size());
+    offsets_.push_back(bytes_.size() + id.size());
+    try {
+        bytes_.insert(bytes_.end(), id.begin(), id.end());
+    } catch (...) {
+        offsets_.pop_back();
+        throw;
+    }
     ++count_;
     slots_[s] = Slot{hash, index};
     return index;
