@@ -69,7 +69,7 @@ FROM (SELECT customer_id::text AS customer_id, (rfm_summary(at, amount, (SELECT 
             FROM retail_lines WHERE customer_id IS NOT NULL GROUP BY 1, 2) per_order
       GROUP BY customer_id) s
 JOIN oracle o USING (customer_id)
-WHERE s.recency_days <> o.recency_days OR s.frequency <> o.frequency OR abs(s.monetary - o.monetary) > 0.005;
+WHERE s.recency_days <> o.recency_days OR s.frequency <> o.frequency OR s.monetary <> o.monetary;
 RESET TimeZone;
 \else
 \echo SKIP: online_retail.csv.xz not found in the shared data folder (set CA_DATA_DIR)

@@ -23,7 +23,7 @@ SELECT count(*) AS customers,
                            OR (s.r).last_order IS DISTINCT FROM p.last_order
                            OR (s.r).recency_days IS DISTINCT FROM p.recency_days
                            OR (s.r).frequency <> p.frequency
-                           OR abs((s.r).monetary - p.monetary) > 0.000001) AS mismatches
+                           OR (s.r).monetary <> p.monetary) AS mismatches
 FROM (SELECT customer_id, rfm_summary(ordered_at, amount, '2024-01-01') AS r
       FROM summary_orders GROUP BY customer_id) AS s
 JOIN summary_plain AS p USING (customer_id);
@@ -50,7 +50,7 @@ SELECT count(*) AS buckets,
        count(*) FILTER (WHERE (p.r).first_order IS DISTINCT FROM q.first_order
                            OR (p.r).last_order IS DISTINCT FROM q.last_order
                            OR (p.r).frequency <> q.frequency
-                           OR abs((p.r).monetary - q.monetary) > 0.000001) AS mismatches
+                           OR (p.r).monetary <> q.monetary) AS mismatches
 FROM summary_parallel AS p
 JOIN (SELECT customer_id % 10 AS bucket,
              min(ordered_at) FILTER (WHERE amount > 0) AS first_order,

@@ -162,12 +162,18 @@ TEST_CASE("integer ids: random streams against std::unordered_map") {
     for (int i = 0; i < 20000; ++i) ids.push_back(i % 2 ? tiny(rng) : small(rng));
     for (int i = 0; i < 200000; ++i) {
         switch (rng() % 8) {
-            case 0: ids.push_back(specials[rng() % 7]); break;
-            case 1: ids.push_back(small(rng)); break;
+            case 0:
+                ids.push_back(specials[rng() % 7]);
+                break;
+            case 1:
+                ids.push_back(small(rng));
+                break;
             case 2:  // a repeat of an earlier id
                 ids.push_back(ids[rng() % ids.size()]);
                 break;
-            default: ids.push_back(static_cast<std::int64_t>(full(rng))); break;
+            default:
+                ids.push_back(static_cast<std::int64_t>(full(rng)));
+                break;
         }
     }
     // Ids that differ only in high bits (the table's slot comes from the mixed id, not its low
@@ -262,9 +268,9 @@ TEST_CASE("under a small memory limit FindOrAdd throws MemoryLimit, keeping what
             try {
                 for (std::size_t i = 0; i < 100000; ++i) {
                     texts.push_back("customer-" + std::to_string(i));
-                    const std::uint32_t k =
-                        kind == Kind::Integer ? index.FindOrAdd(static_cast<std::int64_t>(i))
-                                              : index.FindOrAdd(std::string_view(texts.back()));
+                    const std::uint32_t k = kind == Kind::Integer
+                                                ? index.FindOrAdd(static_cast<std::int64_t>(i))
+                                                : index.FindOrAdd(std::string_view(texts.back()));
                     REQUIRE(k == i);
                     ++added;
                 }

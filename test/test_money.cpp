@@ -98,12 +98,12 @@ TEST_CASE("FormatMoney: hand-worked texts") {
     CHECK(Format(0, 0) == "0");
     CHECK(Format(0, 2) == "0.00");
     CHECK(Format(0, 8) == "0.00000000");
-    CHECK(Format(852 * Pow10(8), 0) == "852");                  // 852
+    CHECK(Format(852 * Pow10(8), 0) == "852");  // 852
     CHECK(Format(852 * Pow10(8), 2) == "852.00");
-    CHECK(Format(123450000000, 2) == "1234.50");                // 1234.5 = 123450000000e-8
+    CHECK(Format(123450000000, 2) == "1234.50");  // 1234.5 = 123450000000e-8
     CHECK(Format(123450000000, 1) == "1234.5");
-    CHECK(Format(-5000000, 2) == "-0.05");                      // -0.05 = -5000000e-8
-    CHECK(Format(1, 8) == "0.00000001");                        // 1e-8
+    CHECK(Format(-5000000, 2) == "-0.05");  // -0.05 = -5000000e-8
+    CHECK(Format(1, 8) == "0.00000001");    // 1e-8
     CHECK(Format(-1, 8) == "-0.00000001");
     CHECK(Format(100000000, 0) == "1");
     CHECK(Format(-100000000, 0) == "-1");
@@ -136,7 +136,8 @@ TEST_CASE("FormatMoney: powers of ten, every position of the decimal point") {
         // last 8.
         std::string digits = "1" + std::string(static_cast<std::size_t>(k), '0');
         if (digits.size() < 9) digits.insert(0, 9 - digits.size(), '0');
-        const std::string expected = digits.substr(0, digits.size() - 8) + "." + digits.substr(digits.size() - 8);
+        const std::string expected =
+            digits.substr(0, digits.size() - 8) + "." + digits.substr(digits.size() - 8);
         INFO("10^" << k);
         CHECK(Format(Pow10(k), 8) == expected);
         CHECK(Format(-Pow10(k), 8) == "-" + expected);
@@ -145,24 +146,25 @@ TEST_CASE("FormatMoney: powers of ten, every position of the decimal point") {
 
 TEST_CASE("MoneyDecimals: hand cases") {
     CHECK(ca::MoneyDecimals(0) == 0);
-    CHECK(ca::MoneyDecimals(150000000) == 1);   // 1.5
-    CHECK(ca::MoneyDecimals(1) == 8);           // 0.00000001
+    CHECK(ca::MoneyDecimals(150000000) == 1);  // 1.5
+    CHECK(ca::MoneyDecimals(1) == 8);          // 0.00000001
     CHECK(ca::MoneyDecimals(-1) == 8);
-    CHECK(ca::MoneyDecimals(Pow10(10)) == 0);   // 100
-    CHECK(ca::MoneyDecimals(-225000000) == 2);  // -2.25
-    CHECK(ca::MoneyDecimals(-5000000) == 2);    // -0.05
+    CHECK(ca::MoneyDecimals(Pow10(10)) == 0);     // 100
+    CHECK(ca::MoneyDecimals(-225000000) == 2);    // -2.25
+    CHECK(ca::MoneyDecimals(-5000000) == 2);      // -0.05
     CHECK(ca::MoneyDecimals(123450000000) == 1);  // 1234.5
-    CHECK(ca::MoneyDecimals(10) == 7);          // 0.0000001
-    CHECK(ca::MoneyDecimals(kMoneyMax) == 8);   // ...105727
-    CHECK(ca::MoneyDecimals(kMoneyMin) == 8);   // ...105728
+    CHECK(ca::MoneyDecimals(10) == 7);            // 0.0000001
+    CHECK(ca::MoneyDecimals(kMoneyMax) == 8);     // ...105727
+    CHECK(ca::MoneyDecimals(kMoneyMin) == 8);     // ...105728
     CHECK(ca::MoneyDecimals(Pow10(38)) == 0);
     CHECK(ca::MoneyDecimals(-Pow10(38)) == 0);
 }
 
 TEST_CASE("FormatMoney and MoneyDecimals: random values round-trip exactly") {
     std::mt19937_64 rng(4242);
-    std::vector<Money> values = {0, 1, -1, kMoneyMax, kMoneyMin, kMoneyMax - 1, kMoneyMin + 1,
-                                 Pow10(8), -Pow10(8), Pow10(38), -Pow10(38)};
+    std::vector<Money> values = {
+        0,        1,         -1,        kMoneyMax, kMoneyMin, kMoneyMax - 1, kMoneyMin + 1,
+        Pow10(8), -Pow10(8), Pow10(38), -Pow10(38)};
     for (int i = 0; i < 30000; ++i) values.push_back(RandomMoney(rng));
     int seen[ca::kMoneyScale + 1] = {};
     for (Money m : values) {
@@ -188,7 +190,7 @@ TEST_CASE("FormatMoney and MoneyDecimals: random values round-trip exactly") {
         }
         if (m != 0) REQUIRE(Format(m, d) != "0");
     }
-    CHECK(Format(0, ca::MoneyDecimals(0)) == "0");  // never "-0"
+    CHECK(Format(0, ca::MoneyDecimals(0)) == "0");                    // never "-0"
     for (int d = 0; d <= ca::kMoneyScale; ++d) CHECK(seen[d] > 100);  // every count came up
 }
 

@@ -681,91 +681,119 @@ TEST_CASE("ScoreRfm end to end with the default segments") {
 
 // ============================== Per-customer summary =========================================
 
+namespace {
+// The summary tests give amounts as decimals with at most 2 places; Money counts 1e-8 units.
+ca::Money ToMoney(double amount) {
+    return static_cast<ca::Money>(std::llround(amount * 1e8));
+}
+void SummaryAdd(ca::RfmSummaryState &s, std::int64_t t, double amount, bool has_as_of,
+                std::int64_t as_of) {
+    ca::RfmSummaryAdd(s, t, ToMoney(amount), 2, has_as_of, as_of);
+}
+double SummaryMonetary(const ca::RfmSummaryState &s) {
+    return ca::MoneyToDouble(s.monetary.get());
+}
+}  // namespace
+
 TEST_CASE("RfmSummaryAdd: purchases / returns / as_of") {
     ca::RfmSummaryState s;
     // Rows: (t=10, 5.00) purchase, (t=20, -2.00) return, (t=5, 3.00) purchase,
     // (t=30, 0.00) neither. Purchases 2 (t 5 and 10), rows 4, net 6.00.
-    ca::RfmSummaryAdd(s, 10, 5.0, false, 0);
-    ca::RfmSummaryAdd(s, 20, -2.0, false, 0);
-    ca::RfmSummaryAdd(s, 5, 3.0, false, 0);
-    ca::RfmSummaryAdd(s, 30, 0.0, false, 0);
+    SummaryAdd(s, 10, 5.0, false, 0);
+    SummaryAdd(s, 20, -2.0, false, 0);
+    SummaryAdd(s, 5, 3.0, false, 0);
+    SummaryAdd(s, 30, 0.0, false, 0);
     CHECK(s.rows == 4);
     CHECK(s.purchases == 2);
     CHECK(s.first_purchase == 5);
     CHECK(s.last_purchase == 10);  // the return at t=20 and the zero at t=30 are not purchases
-    CHECK(ca::RfmSummaryMonetary(s) == 6.0);
+    CHECK(SummaryMonetary(s) == 6.0);
     CHECK_FALSE(s.has_as_of);
 
     // The same rows with as_of = 20: t=30 is ignored, t=20 (equal) is counted. A purchase at
     // t=25 is ignored too.
     ca::RfmSummaryState a;
-    ca::RfmSummaryAdd(a, 10, 5.0, true, 20);
-    ca::RfmSummaryAdd(a, 20, -2.0, true, 20);
-    ca::RfmSummaryAdd(a, 25, 100.0, true, 20);
-    ca::RfmSummaryAdd(a, 5, 3.0, true, 20);
-    ca::RfmSummaryAdd(a, 30, 0.0, true, 20);
+    SummaryAdd(a, 10, 5.0, true, 20);
+    SummaryAdd(a, 20, -2.0, true, 20);
+    SummaryAdd(a, 25, 100.0, true, 20);
+    SummaryAdd(a, 5, 3.0, true, 20);
+    SummaryAdd(a, 30, 0.0, true, 20);
     CHECK(a.rows == 3);
     CHECK(a.purchases == 2);
     CHECK(a.first_purchase == 5);
     CHECK(a.last_purchase == 10);
-    CHECK(ca::RfmSummaryMonetary(a) == 6.0);
+    CHECK(SummaryMonetary(a) == 6.0);
     CHECK(a.has_as_of);
     CHECK(a.as_of == 20);
 
     // Only returns: no purchases, negative net.
     ca::RfmSummaryState ret;
-    ca::RfmSummaryAdd(ret, 1, -4.5, false, 0);
-    ca::RfmSummaryAdd(ret, 2, -0.5, false, 0);
+    SummaryAdd(ret, 1, -4.5, false, 0);
+    SummaryAdd(ret, 2, -0.5, false, 0);
     CHECK(ret.rows == 2);
     CHECK(ret.purchases == 0);
-    CHECK(ca::RfmSummaryMonetary(ret) == -5.0);
+    CHECK(SummaryMonetary(ret) == -5.0);
 
     // Negative times (before the epoch) are fine.
     ca::RfmSummaryState neg;
-    ca::RfmSummaryAdd(neg, -100, 1.0, false, 0);
-    ca::RfmSummaryAdd(neg, -200, 1.0, false, 0);
+    SummaryAdd(neg, -100, 1.0, false, 0);
+    SummaryAdd(neg, -200, 1.0, false, 0);
     CHECK(neg.first_purchase == -200);
     CHECK(neg.last_purchase == -100);
 }
 
-TEST_CASE("RfmSummary monetary is compensated") {
-    // Naive summation of 1e100 + 1 - 1e100 gives 0; Neumaier gives 1.
-    ca::RfmSummaryState s;
-    ca::RfmSummaryAdd(s, 1, 1e100, false, 0);
-    ca::RfmSummaryAdd(s, 2, 1.0, false, 0);
-    ca::RfmSummaryAdd(s, 3, -1e100, false, 0);
-    CHECK(ca::RfmSummaryMonetary(s) == 1.0);
-    // Ten times 0.10 is 1.00 (naively 0.9999999999999999).
+TEST_CASE("RfmSummary monetary is exact") {
+    // Ten times 0.10 is exactly 1.00 (a double sum gives 0.9999999999999999).
     ca::RfmSummaryState c;
-    for (int i = 0; i < 10; ++i) ca::RfmSummaryAdd(c, i, 0.1, false, 0);
-    CHECK(ca::RfmSummaryMonetary(c) == 1.0);
+    for (int i = 0; i < 10; ++i) SummaryAdd(c, i, 0.1, false, 0);
+    CHECK(c.monetary.get() == ca::MoneyFromInt(1));
+    // A cent next to 10^20 survives: 10^20 + 0.01 - 10^20 = 0.01.
+    ca::RfmSummaryState big;
+    ca::RfmSummaryAdd(big, 1, ca::MoneyFromInt(100000000000000000LL) * 1000, 0, false, 0);
+    ca::RfmSummaryAdd(big, 2, 1000000, 2, false, 0);  // 0.01 as 1e-8 units
+    ca::RfmSummaryAdd(big, 3, -ca::MoneyFromInt(100000000000000000LL) * 1000, 0, false, 0);
+    CHECK(big.monetary.get() == 1000000);
+    CHECK(big.decimals == 2);
     // The same split over states and merged.
     ca::RfmSummaryState p1, p2, p3, merged;
-    ca::RfmSummaryAdd(p1, 1, 1e100, false, 0);
-    ca::RfmSummaryAdd(p2, 2, 1.0, false, 0);
-    ca::RfmSummaryAdd(p3, 3, -1e100, false, 0);
+    ca::RfmSummaryAdd(p1, 1, ca::MoneyFromInt(100000000000000000LL) * 1000, 0, false, 0);
+    ca::RfmSummaryAdd(p2, 2, 1000000, 2, false, 0);
+    ca::RfmSummaryAdd(p3, 3, -ca::MoneyFromInt(100000000000000000LL) * 1000, 0, false, 0);
     ca::RfmSummaryMerge(merged, p1);
     ca::RfmSummaryMerge(merged, p2);
     ca::RfmSummaryMerge(merged, p3);
-    CHECK(ca::RfmSummaryMonetary(merged) == 1.0);
+    CHECK(merged.monetary.get() == 1000000);
+    CHECK(merged.decimals == 2);
     CHECK(merged.rows == 3);
     CHECK(merged.purchases == 2);
     CHECK(merged.first_purchase == 1);
     CHECK(merged.last_purchase == 2);
+    // Beyond Money's range: a data exception, the state unchanged.
+    const ca::Money top = (static_cast<ca::Money>(1) << 126);
+    ca::RfmSummaryState o;
+    ca::RfmSummaryAdd(o, 1, top, 0, false, 0);
+    ca::RfmSummaryAdd(o, 2, top - 1, 0, false, 0);
+    try {
+        ca::RfmSummaryAdd(o, 3, top, 0, false, 0);
+        FAIL("no error");
+    } catch (const ca::Error &e) {
+        CHECK(e.kind() == ca::ErrorKind::DataException);
+    }
+    CHECK(o.rows == 2);
 }
 
 TEST_CASE("RfmSummaryMerge: hand cases") {
     ca::RfmSummaryState a, b, empty;
-    ca::RfmSummaryAdd(a, 50, -1.0, false, 0);  // a: a return only, no purchases
-    ca::RfmSummaryAdd(b, 70, 2.0, false, 0);
-    ca::RfmSummaryAdd(b, 60, 3.0, false, 0);
+    SummaryAdd(a, 50, -1.0, false, 0);  // a: a return only, no purchases
+    SummaryAdd(b, 70, 2.0, false, 0);
+    SummaryAdd(b, 60, 3.0, false, 0);
     ca::RfmSummaryState ab = a;
     ca::RfmSummaryMerge(ab, b);
     CHECK(ab.rows == 3);
     CHECK(ab.purchases == 2);
     CHECK(ab.first_purchase == 60);
     CHECK(ab.last_purchase == 70);
-    CHECK(ca::RfmSummaryMonetary(ab) == 4.0);
+    CHECK(SummaryMonetary(ab) == 4.0);
     ca::RfmSummaryState ba = b;
     ca::RfmSummaryMerge(ba, a);
     CHECK(ba.first_purchase == 60);
@@ -779,7 +807,7 @@ TEST_CASE("RfmSummaryMerge: hand cases") {
     ca::RfmSummaryMerge(e, empty);
     CHECK(e.rows == 2);
     CHECK(e.purchases == 2);
-    CHECK(ca::RfmSummaryMonetary(e) == 5.0);
+    CHECK(SummaryMonetary(e) == 5.0);
 }
 
 TEST_CASE("property: merging random splits equals adding every row to one state") {
@@ -802,7 +830,7 @@ TEST_CASE("property: merging random splits equals adding every row to one state"
         }
         // One state with every row.
         ca::RfmSummaryState all;
-        for (const Row &r : rows) ca::RfmSummaryAdd(all, r.t, r.amount, has_as_of, as_of);
+        for (const Row &r : rows) SummaryAdd(all, r.t, r.amount, has_as_of, as_of);
         // The expected values, straight from the definition.
         std::int64_t e_rows = 0, e_purchases = 0, e_cents = 0, e_first = 0, e_last = 0;
         for (const Row &r : rows) {
@@ -822,8 +850,7 @@ TEST_CASE("property: merging random splits equals adding every row to one state"
             REQUIRE(all.first_purchase == e_first);
             REQUIRE(all.last_purchase == e_last);
         }
-        const double exact = static_cast<double>(e_cents) / 100.0;
-        REQUIRE(ca::RfmSummaryMonetary(all) == Approx(exact).margin(1e-9));
+        REQUIRE(all.monetary.get() == static_cast<ca::Money>(e_cents) * 1000000);
 
         // Random split into 1..6 parts (rows assigned at random, not in runs), merged in a random
         // order, partly as a tree.
@@ -831,7 +858,7 @@ TEST_CASE("property: merging random splits equals adding every row to one state"
         std::vector<ca::RfmSummaryState> states(static_cast<std::size_t>(parts));
         for (const Row &r : rows) {
             auto &s = states[std::uniform_int_distribution<std::size_t>(0, states.size() - 1)(rng)];
-            ca::RfmSummaryAdd(s, r.t, r.amount, has_as_of, as_of);
+            SummaryAdd(s, r.t, r.amount, has_as_of, as_of);
         }
         std::shuffle(states.begin(), states.end(), rng);
         while (states.size() > 1) {
@@ -851,7 +878,6 @@ TEST_CASE("property: merging random splits equals adding every row to one state"
             REQUIRE(merged.has_as_of == has_as_of);
             if (has_as_of) REQUIRE(merged.as_of == as_of);
         }
-        REQUIRE(ca::RfmSummaryMonetary(merged) == ca::RfmSummaryMonetary(all));
-        REQUIRE(ca::RfmSummaryMonetary(merged) == Approx(exact).margin(1e-9));
+        REQUIRE(merged.monetary.get() == all.monetary.get());
     }
 }

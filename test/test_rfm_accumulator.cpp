@@ -72,10 +72,10 @@ TEST_CASE("RfmAccumulator: purchases, returns and zero amounts") {
     acc.Add(2, Order(50, -100 * kCent, 0));
     REQUIRE(acc.customers().size() == 3u);
     const ca::RfmCustomerState &c0 = acc.customers()[0];
-    CHECK(c0.purchases == 2u);                // 100 and 150
-    CHECK(c0.last_purchase == 150);           // the return (200) and the zero (300) are no purchase
+    CHECK(c0.purchases == 2u);       // 100 and 150
+    CHECK(c0.last_purchase == 150);  // the return (200) and the zero (300) are no purchase
     CHECK(c0.monetary() == Money{862500000});  // 10 - 3.5 + 0 + 2.125 = 8.625
-    CHECK(c0.decimals == 3u);                 // max(2, 1, 0, 3)
+    CHECK(c0.decimals == 3u);                  // max(2, 1, 0, 3)
     const ca::RfmCustomerState &c1 = acc.customers()[1];
     CHECK(c1.purchases == 0u);
     CHECK(c1.monetary() == 0);
@@ -160,9 +160,9 @@ TEST_CASE("RfmAccumulator: no counted order means no latest") {
 TEST_CASE("RfmAccumulator: as_of leaves out later orders and keeps those at as_of") {
     ca::ExecContext ctx;
     ca::RfmAccumulator acc(ctx, false, true, 1000);
-    acc.Add(0, Order(1000, 300 * kCent, 2));   // exactly as_of: counted
-    acc.Add(0, Order(1001, 900 * kCent, 2));   // one microsecond later: left out (1 row)
-    acc.Add(0, Order(999, -100 * kCent, 2));   // a return before as_of: counted
+    acc.Add(0, Order(1000, 300 * kCent, 2));  // exactly as_of: counted
+    acc.Add(0, Order(1001, 900 * kCent, 2));  // one microsecond later: left out (1 row)
+    acc.Add(0, Order(999, -100 * kCent, 2));  // a return before as_of: counted
     // 4 lines after as_of: 1 had a NULL, 1 was already counted as after upstream; so 4 - 1 - 1 =
     // 2 more rows after as_of, plus the 1 from upstream, and 1 null field row.
     acc.Add(1, Lines(5000, 100 * kCent, 2, 4, 1, 1));
@@ -185,11 +185,11 @@ TEST_CASE("RfmAccumulator: count_rows (r_rfm) counts every usable row as a purch
     ca::ExecContext ctx;
     ca::RfmAccumulator acc(ctx, /*count_rows=*/true, /*has_as_of=*/true, 1000);
     acc.Add(0, Order(100, 1000 * kCent, 2));
-    acc.Add(0, Order(400, -350 * kCent, 1));  // a return: still a row, and the latest one
-    acc.Add(0, Order(300, 0, 0));             // a zero amount: a row
-    acc.Add(0, Order(2000, 5000 * kCent, 2)); // after as_of: not counted
-    acc.Add(0, NullAmount(500));              // unusable: not counted
-    acc.Add(1, Order(50, -100 * kCent, 0));   // only a return: one purchase for r_rfm
+    acc.Add(0, Order(400, -350 * kCent, 1));   // a return: still a row, and the latest one
+    acc.Add(0, Order(300, 0, 0));              // a zero amount: a row
+    acc.Add(0, Order(2000, 5000 * kCent, 2));  // after as_of: not counted
+    acc.Add(0, NullAmount(500));               // unusable: not counted
+    acc.Add(1, Order(50, -100 * kCent, 0));    // only a return: one purchase for r_rfm
     const ca::RfmCustomerState &c0 = acc.customers()[0];
     CHECK(c0.purchases == 3u);
     CHECK(c0.last_purchase == 400);
@@ -240,12 +240,19 @@ TEST_CASE("RfmAccumulator: the monetary total past the int128 range throws DataE
     CHECK(acc.customers()[2].monetary() == -1);
 }
 
-TEST_CASE("RfmCustomerState keeps any Money in its two halves") {
-    const Money values[] = {0, 1, -1, kMoneyMax, kMoneyMin, -(Money{1} << 64), (Money{1} << 64) - 1,
-                            Money{1} << 64, -5000000};
+TEST_CASE("RfmCustomerState (PackedMoney) keeps any Money in its two halves") {
+    const Money values[] = {0,
+                            1,
+                            -1,
+                            kMoneyMax,
+                            kMoneyMin,
+                            -(Money{1} << 64),
+                            (Money{1} << 64) - 1,
+                            Money{1} << 64,
+                            -5000000};
     for (Money m : values) {
         ca::RfmCustomerState s;
-        s.set_monetary(m);
+        s.total.set(m);
         CHECK(s.monetary() == m);
     }
 }
@@ -301,7 +308,9 @@ Expected BruteForce(const std::vector<Added> &adds, std::int64_t null_customer_r
     auto counts = [&](const ca::RfmOrder &o) {
         return usable(o) && !(has_as_of && o.time > as_of);
     };
-    auto purchase = [&](const ca::RfmOrder &o) { return counts(o) && (count_rows || o.amount > 0); };
+    auto purchase = [&](const ca::RfmOrder &o) {
+        return counts(o) && (count_rows || o.amount > 0);
+    };
     e.null_customer_rows = null_customer_rows;
     for (const Added &a : adds) {
         e.null_field_rows += a.order.bad_lines;
@@ -330,8 +339,9 @@ Expected BruteForce(const std::vector<Added> &adds, std::int64_t null_customer_r
         }
         e.monetary.push_back(total);
         e.purchases.push_back(n);
-        e.last_purchase.push_back(
-            purchase_times.empty() ? 0 : *std::max_element(purchase_times.begin(), purchase_times.end()));
+        e.last_purchase.push_back(purchase_times.empty() ? 0
+                                                         : *std::max_element(purchase_times.begin(),
+                                                                             purchase_times.end()));
         e.decimals.push_back(dec);
     }
     return e;
@@ -366,17 +376,26 @@ TEST_CASE("RfmAccumulator: random streams against brute force") {
             o.has_amount = rng() % 10 != 0;
             o.time = static_cast<std::int64_t>(rng() % 300) - 100;
             switch (rng() % 4) {
-                case 0: o.amount = 0; break;
-                case 1: o.amount = -static_cast<Money>(rng() % 100000) * kCent; break;
-                case 2: o.amount = static_cast<Money>(rng() % 1000000000000ULL); break;
-                default: o.amount = static_cast<Money>(rng() % 100000) * kCent; break;
+                case 0:
+                    o.amount = 0;
+                    break;
+                case 1:
+                    o.amount = -static_cast<Money>(rng() % 100000) * kCent;
+                    break;
+                case 2:
+                    o.amount = static_cast<Money>(rng() % 1000000000000ULL);
+                    break;
+                default:
+                    o.amount = static_cast<Money>(rng() % 100000) * kCent;
+                    break;
             }
             o.decimals = static_cast<int>(rng() % 9);
             if (rng() % 3 == 0) {  // an order of several lines
                 o.lines = static_cast<std::int64_t>(1 + rng() % 6);
-                o.bad_lines = static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(o.lines));
-                o.after_lines =
-                    static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(o.lines - o.bad_lines));
+                o.bad_lines =
+                    static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(o.lines));
+                o.after_lines = static_cast<std::int64_t>(
+                    rng() % static_cast<std::uint64_t>(o.lines - o.bad_lines));
                 if (!o.has_time || !o.has_amount) o.bad_lines = o.lines - o.after_lines;
             } else {
                 o.bad_lines = (o.has_time && o.has_amount) ? 0 : 1;

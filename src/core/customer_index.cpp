@@ -35,15 +35,15 @@ CustomerIndex::CustomerIndex(ExecContext &ctx, KeyKind kind)
 void CustomerIndex::Grow() {
     const std::size_t capacity = slots_.size() * 2;
     if (capacity > (std::size_t{1} << 32))
-        throw InvalidParameter("too many customers", "More than about 3 billion distinct customer ids.",
+        throw InvalidParameter("too many customers",
+                               "More than about 3 billion distinct customer ids.",
                                "Split the input, for example by region.");
     auto bigger = MakeBudgetVector<Slot>(ctx_);
     bigger.assign(capacity, Slot{0, kEmpty});
     const std::size_t mask = capacity - 1;
     for (const Slot &old : slots_) {
         if (old.index == kEmpty) continue;
-        const std::uint64_t hash =
-            kind_ == KeyKind::Integer ? Mix(old.tag) : old.tag;
+        const std::uint64_t hash = kind_ == KeyKind::Integer ? Mix(old.tag) : old.tag;
         std::size_t s = hash & mask;
         while (bigger[s].index != kEmpty) s = (s + 1) & mask;
         bigger[s] = old;

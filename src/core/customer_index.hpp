@@ -11,7 +11,7 @@
 namespace ca {
 
 class CustomerIndex {
-public:
+  public:
     enum class KeyKind { Integer, Bytes };
 
     CustomerIndex(ExecContext &ctx, KeyKind kind);
@@ -22,8 +22,12 @@ public:
 
     // Hints that FindOrAdd(id) comes soon: callers that look up a batch of ids prefetch them all
     // first, so the table's cache misses overlap instead of queueing.
-    void Prefetch(std::int64_t id) const { __builtin_prefetch(&slots_[SlotFor(Mix(static_cast<std::uint64_t>(id)))]); }
-    void Prefetch(std::string_view id) const { __builtin_prefetch(&slots_[SlotFor(HashBytes(id))]); }
+    void Prefetch(std::int64_t id) const {
+        __builtin_prefetch(&slots_[SlotFor(Mix(static_cast<std::uint64_t>(id)))]);
+    }
+    void Prefetch(std::string_view id) const {
+        __builtin_prefetch(&slots_[SlotFor(HashBytes(id))]);
+    }
 
     static std::uint64_t Mix(std::uint64_t x) {
         // splitmix64's finaliser: consecutive ids spread over the whole table.
@@ -40,10 +44,11 @@ public:
     KeyKind kind() const noexcept { return kind_; }
     std::int64_t IntegerId(std::uint32_t index) const { return int_ids_[index]; }
     std::string_view BytesId(std::uint32_t index) const {
-        return std::string_view(bytes_.data() + offsets_[index], offsets_[index + 1] - offsets_[index]);
+        return std::string_view(bytes_.data() + offsets_[index],
+                                offsets_[index + 1] - offsets_[index]);
     }
 
-private:
+  private:
     static constexpr std::uint32_t kEmpty = UINT32_MAX;
     // Open addressing with linear probing. The slot holds what a probe compares (the id itself for
     // integers, the hash for bytes), so a lookup touches one cache line of the table.
@@ -59,8 +64,8 @@ private:
     std::size_t count_ = 0;
     BudgetVector<Slot> slots_;
     BudgetVector<std::int64_t> int_ids_;
-    BudgetVector<char> bytes_;            // Bytes ids, back to back
-    BudgetVector<std::uint64_t> offsets_; // Bytes id i is bytes_[offsets_[i], offsets_[i + 1])
+    BudgetVector<char> bytes_;             // Bytes ids, back to back
+    BudgetVector<std::uint64_t> offsets_;  // Bytes id i is bytes_[offsets_[i], offsets_[i + 1])
 };
 
 }  // namespace ca

@@ -8,8 +8,8 @@ std::size_t FormatMoney(char (&out)[kMoneyTextMax], Money m, int decimals) noexc
     if (decimals < 0) decimals = 0;
     if (decimals > kMoneyScale) decimals = kMoneyScale;
     // Digits of |m| in reverse, at least kMoneyScale + 1 of them so that "0.05" has its zero.
-    unsigned __int128 v = m < 0 ? static_cast<unsigned __int128>(-(m + 1)) + 1
-                                : static_cast<unsigned __int128>(m);
+    unsigned __int128 v =
+        m < 0 ? static_cast<unsigned __int128>(-(m + 1)) + 1 : static_cast<unsigned __int128>(m);
     char digits[kMoneyTextMax];
     std::size_t n = 0;
     do {

@@ -11,6 +11,11 @@ namespace ca {
 
 namespace {
 
+Error MonetaryOutOfRange() {
+    return DataException("monetary total out of range",
+                         "A customer's net amount is beyond 1.7 x 10^30 in absolute value.");
+}
+
 std::string Str(double v) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.15g", v);
@@ -313,12 +318,10 @@ void RfmAccumulator::Add(std::uint32_t customer, const RfmOrder &order) {
     }
     RfmCustomerState &c = customers_[customer];
     Money total;
-    if (__builtin_add_overflow(c.monetary(), order.amount, &total))
-        throw DataException("rfm monetary total out of range",
-                            "A customer's net amount is beyond 1.7 x 10^30 in absolute value.");
+    if (!AddMoney(c.monetary(), order.amount, total)) throw MonetaryOutOfRange();
     if (c.purchases == UINT32_MAX)
         throw DataException("rfm frequency out of range", "A customer has 2^32 orders or more.");
-    c.set_monetary(total);
+    c.total.set(total);
     if (order.decimals > c.decimals) c.decimals = static_cast<std::uint8_t>(order.decimals);
     if (!has_latest_ || order.time > latest_) {
         latest_ = order.time;
@@ -330,28 +333,18 @@ void RfmAccumulator::Add(std::uint32_t customer, const RfmOrder &order) {
     }
 }
 
-namespace {
-// Neumaier's compensated sum: the running error is kept separately so that summing many amounts
-// with cents loses nothing visible.
-void CompensatedAdd(double &sum, double &compensation, double x) {
-    const double t = sum + x;
-    if (std::fabs(sum) >= std::fabs(x))
-        compensation += (sum - t) + x;
-    else
-        compensation += (x - t) + sum;
-    sum = t;
-}
-}  // namespace
-
-void RfmSummaryAdd(RfmSummaryState &s, std::int64_t ordered_at, double amount, bool has_as_of,
-                   std::int64_t as_of) {
+void RfmSummaryAdd(RfmSummaryState &s, std::int64_t ordered_at, Money amount, int decimals,
+                   bool has_as_of, std::int64_t as_of) {
     if (!s.has_as_of && has_as_of) {
         s.has_as_of = true;
         s.as_of = as_of;
     }
     if (s.has_as_of && ordered_at > s.as_of) return;
+    Money total;
+    if (!AddMoney(s.monetary.get(), amount, total)) throw MonetaryOutOfRange();
+    s.monetary.set(total);
+    if (decimals > s.decimals) s.decimals = decimals;
     ++s.rows;
-    CompensatedAdd(s.monetary, s.monetary_compensation, amount);
     if (amount > 0) {
         if (s.purchases == 0 || ordered_at < s.first_purchase) s.first_purchase = ordered_at;
         if (s.purchases == 0 || ordered_at > s.last_purchase) s.last_purchase = ordered_at;
@@ -364,9 +357,11 @@ void RfmSummaryMerge(RfmSummaryState &into, const RfmSummaryState &from) {
         into.has_as_of = true;
         into.as_of = from.as_of;
     }
+    Money total;
+    if (!AddMoney(into.monetary.get(), from.monetary.get(), total)) throw MonetaryOutOfRange();
+    into.monetary.set(total);
+    if (from.decimals > into.decimals) into.decimals = from.decimals;
     into.rows += from.rows;
-    CompensatedAdd(into.monetary, into.monetary_compensation, from.monetary);
-    CompensatedAdd(into.monetary, into.monetary_compensation, from.monetary_compensation);
     if (from.purchases > 0) {
         if (into.purchases == 0 || from.first_purchase < into.first_purchase)
             into.first_purchase = from.first_purchase;
@@ -374,10 +369,6 @@ void RfmSummaryMerge(RfmSummaryState &into, const RfmSummaryState &from) {
             into.last_purchase = from.last_purchase;
         into.purchases += from.purchases;
     }
-}
-
-double RfmSummaryMonetary(const RfmSummaryState &s) {
-    return s.monetary + s.monetary_compensation;
 }
 
 }  // namespace ca

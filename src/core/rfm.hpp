@@ -105,28 +105,21 @@ struct RfmOrder {
     std::int64_t time = 0;  // a monotone time scale (the glue uses microseconds)
     bool has_amount = false;
     Money amount = 0;
-    int decimals = 0;                // decimal places the amount is shown with (0..8)
-    std::int64_t lines = 1;          // input rows this order stands for
-    std::int64_t bad_lines = 0;      // of them, rows with a NULL (or non-finite) field
-    std::int64_t after_lines = 0;    // of them, rows found after as_of before they got here
+    int decimals = 0;              // decimal places the amount is shown with (0..8)
+    std::int64_t lines = 1;        // input rows this order stands for
+    std::int64_t bad_lines = 0;    // of them, rows with a NULL (or non-finite) field
+    std::int64_t after_lines = 0;  // of them, rows found after as_of before they got here
 };
 
-// 32 bytes, so that one state never straddles two cache lines: the total is kept as two 64-bit
-// halves (a Money member would force 16-byte alignment and 48 bytes).
+// 32 bytes, so that one state never straddles two cache lines (a Money member would force
+// 16-byte alignment and 48 bytes).
 struct RfmCustomerState {
-    std::uint64_t monetary_low = 0;
-    std::int64_t monetary_high = 0;  // net sum of all counted orders, as Money
+    PackedMoney total;               // net sum of all counted orders
     std::int64_t last_purchase = 0;  // valid when purchases > 0
     std::uint32_t purchases = 0;     // orders with amount > 0 (every counted row for r_rfm)
     std::uint8_t decimals = 0;       // most decimal places among the amounts
 
-    Money monetary() const {
-        return static_cast<Money>((static_cast<unsigned __int128>(monetary_high) << 64) | monetary_low);
-    }
-    void set_monetary(Money m) {
-        monetary_low = static_cast<std::uint64_t>(m);
-        monetary_high = static_cast<std::int64_t>(m >> 64);
-    }
+    Money monetary() const { return total.get(); }
 };
 static_assert(sizeof(RfmCustomerState) == 32, "one state per half cache line");
 
@@ -138,7 +131,7 @@ struct RfmSkips {
 
 // Accumulates orders per customer (customer indices from a CustomerIndex, 0, 1, 2, ...).
 class RfmAccumulator {
-public:
+  public:
     // count_rows: every usable row is a purchase (r_rfm). With as_of, orders after it are skipped.
     RfmAccumulator(ExecContext &ctx, bool count_rows, bool has_as_of, std::int64_t as_of);
 
@@ -155,7 +148,7 @@ public:
     bool has_latest() const { return has_latest_; }
     std::int64_t latest() const { return latest_; }
 
-private:
+  private:
     bool count_rows_;
     bool has_as_of_;
     std::int64_t as_of_;
@@ -172,15 +165,15 @@ struct RfmSummaryState {
     std::int64_t last_purchase = 0;
     std::int64_t purchases = 0;  // rows with amount > 0
     std::int64_t rows = 0;       // rows counted (all amounts, returns included)
-    double monetary = 0.0;       // net sum, Neumaier-compensated
-    double monetary_compensation = 0.0;
+    PackedMoney monetary;        // exact net sum
+    std::int32_t decimals = 0;   // most decimal places among the amounts
     bool has_as_of = false;
     std::int64_t as_of = 0;
 };
 
-void RfmSummaryAdd(RfmSummaryState &state, std::int64_t ordered_at, double amount, bool has_as_of,
-                   std::int64_t as_of);
+// Throws DataException when the sum leaves Money's range.
+void RfmSummaryAdd(RfmSummaryState &state, std::int64_t ordered_at, Money amount, int decimals,
+                   bool has_as_of, std::int64_t as_of);
 void RfmSummaryMerge(RfmSummaryState &into, const RfmSummaryState &from);
-double RfmSummaryMonetary(const RfmSummaryState &state);
 
 }  // namespace ca

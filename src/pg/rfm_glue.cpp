@@ -12,6 +12,7 @@
 #include "customer_index.hpp"
 #include "door.hpp"
 #include "inner_query.hpp"
+#include "pg_money.hpp"
 #include "rfm.hpp"
 #include "srf.hpp"
 
@@ -92,7 +93,7 @@ struct IdKind {
 // that the cache misses of a batch overlap (ids arrive in random order; each miss would otherwise
 // stall the row).
 class OrdersSink : public ca::pg::RowSink {
-public:
+  public:
     OrdersSink(ExecContext &ctx, bool integer_ids, bool grouped, bool count_rows, bool has_as_of,
                std::int64_t as_of)
         : index(ctx, integer_ids ? ca::CustomerIndex::KeyKind::Integer
@@ -166,7 +167,7 @@ public:
     ca::CustomerIndex index;
     ca::RfmAccumulator orders;
 
-private:
+  private:
     static constexpr std::size_t kBatch = 64;
     struct Pending {
         ca::RfmOrder order;
@@ -201,8 +202,9 @@ std::string OrdersQuery(const std::string &user_sql, const IdKind &id, bool grou
         as_of.empty() ? "0::bigint"
                       : "count(*) FILTER (WHERE " + usable + " AND q.ordered_at > " + as_of + ")";
     return "SELECT " + id_expr + ", count(*), count(*) FILTER (WHERE NOT (" + usable + ")), " +
-           after + ", max(q.ordered_at) FILTER (WHERE " + counted + "), sum(q.amount) FILTER (WHERE " +
-           counted + ") FROM " + src + " GROUP BY q.customer_id, q.order_id";
+           after + ", max(q.ordered_at) FILTER (WHERE " + counted +
+           "), sum(q.amount) FILTER (WHERE " + counted + ") FROM " + src +
+           " GROUP BY q.customer_id, q.order_id";
 }
 
 void ReportSkips(const ca::RfmSkips &s, std::int64_t customers_without_purchase) {
@@ -273,8 +275,10 @@ CA_FUNCTION(ca_rfm) {
             as_of_day = DatumGetDateADT(day);
             as_of_local = DatumGetTimestamp(local);
             literals[0] = quote_literal_cstr(DatumGetCString(DirectFunctionCall1(date_out, day)));
-            literals[1] = quote_literal_cstr(DatumGetCString(DirectFunctionCall1(timestamp_out, local)));
-            literals[2] = quote_literal_cstr(DatumGetCString(DirectFunctionCall1(timestamptz_out, ts)));
+            literals[1] =
+                quote_literal_cstr(DatumGetCString(DirectFunctionCall1(timestamp_out, local)));
+            literals[2] =
+                quote_literal_cstr(DatumGetCString(DirectFunctionCall1(timestamptz_out, ts)));
         });
         as_of_date = std::string(literals[0]) + "::date";
         as_of_timestamp = std::string(literals[1]) + "::timestamp";
@@ -324,7 +328,7 @@ CA_FUNCTION(ca_rfm) {
     const Conversion id_conversion = id.integer ? Conversion::Int64 : Conversion::Text;
     std::vector<Conversion> conversions = {id_conversion, Conversion::Time, Conversion::Money};
     if (grouped)
-        conversions = {id_conversion,    Conversion::Int64, Conversion::Int64,
+        conversions = {id_conversion,     Conversion::Int64, Conversion::Int64,
                        Conversion::Int64, Conversion::Time,  Conversion::Money};
     ca::pg::StreamQuery(OrdersQuery(orders_sql, id, grouped, has_as_of ? as_of_literal : ""),
                         conversions, CurrentMemoryContext, sink);
@@ -350,15 +354,16 @@ CA_FUNCTION(ca_rfm) {
             });
         } else {
             const Oid collation = id.collation;
-            std::sort(scored.begin(), scored.end(), [&index, collation](std::uint32_t a, std::uint32_t b) {
-                const std::string_view x = index.BytesId(a), y = index.BytesId(b);
-                int c = 0;
-                Guard([&] {
-                    c = varstr_cmp(x.data(), static_cast<int>(x.size()), y.data(),
-                                   static_cast<int>(y.size()), collation);
-                });
-                return c < 0;
-            });
+            std::sort(scored.begin(), scored.end(),
+                      [&index, collation](std::uint32_t a, std::uint32_t b) {
+                          const std::string_view x = index.BytesId(a), y = index.BytesId(b);
+                          int c = 0;
+                          Guard([&] {
+                              c = varstr_cmp(x.data(), static_cast<int>(x.size()), y.data(),
+                                             static_cast<int>(y.size()), collation);
+                          });
+                          return c < 0;
+                      });
         }
     }
 
@@ -421,8 +426,8 @@ CA_FUNCTION(ca_rfm) {
         Datum *segment_text = static_cast<Datum *>(palloc(sizeof(Datum) * (nrules + 1)));
         for (std::size_t i = 0; i <= nrules; ++i)
             segment_text[i] = PointerGetDatum(cstring_to_text(names[i]));
-        MemoryContext row_context = AllocSetContextCreate(CurrentMemoryContext, "customer_analytics rfm row",
-                                                          ALLOCSET_SMALL_SIZES);
+        MemoryContext row_context = AllocSetContextCreate(
+            CurrentMemoryContext, "customer_analytics rfm row", ALLOCSET_SMALL_SIZES);
         MemoryContext outer = MemoryContextSwitchTo(row_context);
         Datum values[9];
         bool nulls[9] = {false};
@@ -434,20 +439,18 @@ CA_FUNCTION(ca_rfm) {
             if (index.kind() == ca::CustomerIndex::KeyKind::Integer) {
                 char id_text[32];
                 snprintf(id_text, sizeof id_text, "%lld",
-                              static_cast<long long>(index.IntegerId(customer)));
+                         static_cast<long long>(index.IntegerId(customer)));
                 values[0] = PointerGetDatum(cstring_to_text(id_text));
             } else {
                 const std::string_view bytes = index.BytesId(customer);
                 values[0] = PointerGetDatum(
                     cstring_to_text_with_len(bytes.data(), static_cast<int>(bytes.size())));
             }
-            char money_text[ca::kMoneyTextMax];
-            ca::FormatMoney(money_text, c.monetary(), c.decimals);
-            Datum total = DirectFunctionCall3(numeric_in, CStringGetDatum(money_text),
-                                              ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+            Datum total = ca::pg::MoneyToNumeric(c.monetary(), c.decimals);
             if (average)
-                total = DirectFunctionCall2(numeric_div, total,
-                                            DirectFunctionCall1(int8_numeric, Int64GetDatum(c.purchases)));
+                total = DirectFunctionCall2(
+                    numeric_div, total,
+                    DirectFunctionCall1(int8_numeric, Int64GetDatum(c.purchases)));
             char cell[ca::kRfmCellBuffer];
             ca::FormatRfmCell(cell, scores.r[i], scores.f[i], scores.m[i], max_scores);
             values[1] = Int32GetDatum(static_cast<int32>(recency[i]));

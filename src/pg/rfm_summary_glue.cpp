@@ -5,6 +5,7 @@
 #include <new>
 
 #include "door.hpp"
+#include "pg_money.hpp"
 #include "rfm.hpp"
 
 namespace {
@@ -40,11 +41,11 @@ CA_FUNCTION(ca_rfm_summary_transfn) {
     // Rows with a NULL time or amount are not orders we can use; they are left out.
     if (PG_ARGISNULL(1) || PG_ARGISNULL(2)) PG_RETURN_POINTER(state);
     const TimestampTz ordered_at = PG_GETARG_TIMESTAMPTZ(1);
-    double amount = 0.0;
-    Guard(
-        [&] { amount = DatumGetFloat8(DirectFunctionCall1(numeric_float8, PG_GETARG_DATUM(2))); });
+    ca::Money amount = 0;
+    int decimals = 0;
+    Guard([&] { ca::pg::NumericToMoney(PG_GETARG_DATUM(2), amount, decimals); });
     const bool has_as_of = !PG_ARGISNULL(3);
-    ca::RfmSummaryAdd(*state, ordered_at, amount, has_as_of,
+    ca::RfmSummaryAdd(*state, ordered_at, amount, decimals, has_as_of,
                       has_as_of ? PG_GETARG_TIMESTAMPTZ(3) : 0);
     PG_RETURN_POINTER(state);
 }
@@ -115,9 +116,8 @@ CA_FUNCTION(ca_rfm_summary_finalfn) {
             nulls[2] = false;
         }
         values[3] = Int64GetDatum(state->purchases);
-        values[4] = nulls[4] ? (Datum)0
-                             : DirectFunctionCall1(float8_numeric,
-                                                   Float8GetDatum(ca::RfmSummaryMonetary(*state)));
+        values[4] =
+            nulls[4] ? (Datum)0 : ca::pg::MoneyToNumeric(state->monetary.get(), state->decimals);
         tuple = heap_form_tuple(desc, values, nulls);
     });
     return HeapTupleGetDatum(tuple);
