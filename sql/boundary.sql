@@ -5,15 +5,7 @@ SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS customer_analytics;
 RESET client_min_messages;
 
--- SQLSTATE and message of a statement, or 'no error'. (query_canceled cannot be caught here; it is
--- tested below with VERBOSITY sqlstate.)
-CREATE FUNCTION pg_temp.outcome(q text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE q;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
+\i test/sql/outcome.sql
 
 SELECT kind, pg_temp.outcome(format('SELECT boundary_check(%L)', kind))
 FROM unnest(ARRAY['ok', 'invalid_parameter', 'data_exception', 'bad_alloc', 'std_exception',

@@ -4,13 +4,7 @@ SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS customer_analytics;
 RESET client_min_messages;
 
-CREATE FUNCTION pg_temp.outcome(q text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE q;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
+\i test/sql/outcome.sql
 
 CREATE TABLE err_orders (customer_id bigint, ordered_at date, amount numeric, order_id int, note text);
 INSERT INTO err_orders VALUES
