@@ -85,3 +85,14 @@ FROM sample_customers AS c
 JOIN rfm('SELECT customer_id, order_id, ordered_at, amount FROM sample_lines') AS r
   ON r.customer_id = c.id::text
 ORDER BY r.monetary DESC, c.id LIMIT 3;
+
+-- The worked example of docs/rfm.md, computed by hand there: six customers, one return.
+CREATE TABLE example_orders (customer_id text, ordered_at date, amount numeric);
+INSERT INTO example_orders VALUES
+    ('A', '2024-03-01', 50), ('A', '2024-03-28', 100),
+    ('B', '2024-03-30', 20),
+    ('C', '2024-02-15', 300), ('C', '2024-03-10', -40),
+    ('D', '2024-01-05', 80), ('D', '2024-02-05', 80), ('D', '2024-03-05', 80),
+    ('E', '2023-12-20', 10),
+    ('F', '2024-03-30', 500);
+SELECT * FROM rfm('TABLE example_orders') ORDER BY customer_id;
