@@ -1,0 +1,476 @@
+// Tests for src/core/periods.*: hand-worked dates (leap days, month and year ends, ISO weeks
+// across years, days before 2000), a day-by-day walk over 1600-2400 against a brute-force calendar
+// written here (a day counter and a month-length table, independent of periods.cpp), the 400-year
+// cycle out to years -4000..100000 and beyond, and ParsePeriod's errors.
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "errors.hpp"
+#include "periods.hpp"
+
+namespace {
+
+using ca::Period;
+
+constexpr Period kPeriods[] = {Period::Day, Period::Week, Period::Month, Period::Quarter,
+                               Period::Year};
+constexpr std::int32_t kDaysPer400Years = 146097;  // 400 * 365 + 97 leap days; 7 * 20871
+
+struct Ymd {
+    int y;
+    unsigned m, d;
+    bool operator==(const Ymd &o) const { return y == o.y && m == o.m && d == o.d; }
+};
+
+std::ostream &operator<<(std::ostream &os, const Ymd &c) {
+    return os << c.y << '-' << c.m << '-' << c.d;
+}
+
+Ymd Civil(std::int32_t day) {
+    Ymd c{};
+    ca::CivilFromDays(day, c.y, c.m, c.d);
+    return c;
+}
+
+struct Iso {
+    int year, week;
+    bool operator==(const Iso &o) const { return year == o.year && week == o.week; }
+};
+
+std::ostream &operator<<(std::ostream &os, const Iso &w) {
+    return os << w.year << "-W" << w.week;
+}
+
+Iso IsoOf(std::int32_t day) {
+    Iso w{};
+    ca::IsoWeek(day, w.year, w.week);
+    return w;
+}
+
+std::int32_t D(int y, unsigned m, unsigned d) {
+    return ca::DaysFromCivil(y, m, d);
+}
+
+template <class F>
+ca::ErrorKind KindOf(F &&f) {
+    try {
+        f();
+    } catch (const ca::Error &e) {
+        return e.kind();
+    }
+    FAIL("no ca::Error was thrown");
+    return ca::ErrorKind::Cancelled;  // not reached
+}
+
+// ---- Brute-force calendar, written from the rules ---------------------------------------------
+
+bool BruteLeap(int y) {  // y > 0 in the walk
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+unsigned BruteMonthLength(int y, unsigned m) {
+    static const unsigned kLength[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && BruteLeap(y) ? 29 : kLength[m - 1];
+}
+
+// Does `p` start a new period on the date y-m-d (Monday for Week)?
+bool BruteStartsPeriod(Period p, unsigned m, unsigned d, int weekday) {
+    switch (p) {
+        case Period::Day:
+            return true;
+        case Period::Week:
+            return weekday == 1;
+        case Period::Month:
+            return d == 1;
+        case Period::Quarter:
+            return d == 1 && (m == 1 || m == 4 || m == 7 || m == 10);
+        case Period::Year:
+            return d == 1 && m == 1;
+    }
+    return false;
+}
+
+// The index the header documents, from the brute-force date (Week is checked through its anchor
+// and its steps of 1 instead).
+std::int64_t BruteIndex(Period p, std::int32_t day, int y, unsigned m) {
+    switch (p) {
+        case Period::Day:
+            return day;
+        case Period::Month:
+            return std::int64_t{y} * 12 + (m - 1);
+        case Period::Quarter:
+            return std::int64_t{y} * 4 + (m - 1) / 3;
+        case Period::Year:
+            return y;
+        case Period::Week:
+            break;
+    }
+    return ca::PeriodIndex(p, day);
+}
+
+// Catch2 assertions are too slow for the million checks of the walk: evaluate cheaply, and only
+// on a failure go through CHECK (which then shows the values) with the date in INFO.
+#define CHECK_AT(...)                                  \
+    do {                                               \
+        if (!(__VA_ARGS__)) {                          \
+            INFO("at day " << day << ", " << where()); \
+            CHECK(__VA_ARGS__);                        \
+        }                                              \
+    } while (false)
+
+}  // namespace
+
+// ---- Hand-worked cases ------------------------------------------------------------------------
+
+TEST_CASE("civil days: the epoch, leap days and days before 2000") {
+    // 2000-01-01 is day 0, a Saturday.
+    CHECK(D(2000, 1, 1) == 0);
+    CHECK(Civil(0) == Ymd{2000, 1, 1});
+    CHECK(ca::Weekday(0) == 6);
+    CHECK(ca::Weekday(1) == 7);  // 2000-01-02, Sunday
+    CHECK(ca::Weekday(2) == 1);  // 2000-01-03, Monday
+    // 1999-12-31 is day -1, a Friday.
+    CHECK(D(1999, 12, 31) == -1);
+    CHECK(Civil(-1) == Ymd{1999, 12, 31});
+    CHECK(ca::Weekday(-1) == 5);
+    CHECK(ca::Weekday(-7) == 6);  // 1999-12-25, a Saturday like day 0
+
+    // 2024-01-01: 2000..2023 are 24 years with 6 leap years (2000, 04, 08, 12, 16, 20), so
+    // 24 * 365 + 6 = 8766. 2024-02-29 = 8766 + 31 + 28 = 8825, a Thursday (8825 = 7 * 1260 + 5, and
+    // five days after a Saturday is a Thursday); 2024-03-01 is the next day.
+    CHECK(D(2024, 1, 1) == 8766);
+    CHECK(D(2024, 2, 29) == 8825);
+    CHECK(Civil(8825) == Ymd{2024, 2, 29});
+    CHECK(Civil(8826) == Ymd{2024, 3, 1});
+    CHECK(ca::Weekday(8825) == 4);
+    // 2023 is no leap year: Feb 28 is followed by Mar 1. 2023-01-01 = 8766 - 365 = 8401,
+    // 2023-02-28 = 8401 + 31 + 27 = 8459.
+    CHECK(D(2023, 2, 28) == 8459);
+    CHECK(Civil(8460) == Ymd{2023, 3, 1});
+
+    // 1900-01-01: 1900..1999 are 100 years with 24 leap years (1904..1996; 1900 is not one), so
+    // -(100 * 365 + 24) = -36524. 1900-03-01 = -36524 + 31 + 28 = -36465; the day before is Feb 28.
+    CHECK(D(1900, 1, 1) == -36524);
+    CHECK(D(1900, 3, 1) == -36465);
+    CHECK(Civil(-36466) == Ymd{1900, 2, 28});
+    CHECK(ca::Weekday(-36524) == 1);  // 1900-01-01 was a Monday
+    // 1600-01-01: 400 years before 2000 = -146097 days, a whole number of weeks: a Saturday too.
+    // 1600 is a leap year (divisible by 400): 1600-02-29 = -146097 + 31 + 28 = -146038, a Tuesday.
+    CHECK(D(1600, 1, 1) == -146097);
+    CHECK(ca::Weekday(-146097) == 6);
+    CHECK(D(1600, 2, 29) == -146038);
+    CHECK(Civil(-146038) == Ymd{1600, 2, 29});
+    CHECK(ca::Weekday(-146038) == 2);
+    // Year 0 (1 BC) is a leap year and is 2000 years = 5 * 146097 days before 2000.
+    CHECK(D(0, 1, 1) == -5 * kDaysPer400Years);
+    CHECK(Civil(D(0, 2, 29)) == Ymd{0, 2, 29});
+    CHECK(Civil(D(0, 1, 1) - 1) == Ymd{-1, 12, 31});
+}
+
+TEST_CASE("DayOf rounds microseconds down to days, before 2000 too") {
+    constexpr std::int64_t kDay = 86400000000LL;
+    CHECK(ca::kUsecsPerDay == kDay);
+    CHECK(ca::DayOf(0) == 0);
+    CHECK(ca::DayOf(kDay - 1) == 0);  // 2000-01-01 23:59:59.999999
+    CHECK(ca::DayOf(kDay) == 1);
+    CHECK(ca::DayOf(-1) == -1);  // 1999-12-31 23:59:59.999999
+    CHECK(ca::DayOf(-kDay) == -1);
+    CHECK(ca::DayOf(-kDay - 1) == -2);
+    // 2024-02-29 12:00 local.
+    CHECK(ca::DayOf(8825 * kDay + kDay / 2) == 8825);
+    // The extremes of int64: floor(9223372036854775807 / 86400000000) = 106751991 and
+    // floor(-9223372036854775808 / 86400000000) = -106751992.
+    CHECK(ca::DayOf(std::numeric_limits<std::int64_t>::max()) == 106751991);
+    CHECK(ca::DayOf(std::numeric_limits<std::int64_t>::min()) == -106751992);
+}
+
+TEST_CASE("PeriodStart and NextPeriodStart at month, quarter and year ends") {
+    // Jan 31 -> Feb 1.
+    CHECK(ca::PeriodStart(Period::Month, D(2023, 1, 31)) == D(2023, 1, 1));
+    CHECK(ca::NextPeriodStart(Period::Month, D(2023, 1, 1)) == D(2023, 2, 1));
+    // Dec 31 -> next year, for months, quarters and years alike.
+    CHECK(ca::NextPeriodStart(Period::Month, D(2023, 12, 1)) == D(2024, 1, 1));
+    CHECK(ca::NextPeriodStart(Period::Quarter, D(2023, 10, 1)) == D(2024, 1, 1));
+    CHECK(ca::NextPeriodStart(Period::Year, D(2023, 1, 1)) == D(2024, 1, 1));
+    CHECK(ca::PeriodStart(Period::Year, D(2023, 12, 31)) == D(2023, 1, 1));
+    // Leap days: 2024-02-29 is in the month from Feb 1, the quarter and the year from Jan 1, and
+    // the month after it starts Mar 1 (29 days after Feb 1; in 2023 it was 28).
+    CHECK(ca::PeriodStart(Period::Month, D(2024, 2, 29)) == D(2024, 2, 1));
+    CHECK(ca::PeriodStart(Period::Quarter, D(2024, 2, 29)) == D(2024, 1, 1));
+    CHECK(ca::PeriodStart(Period::Year, D(2024, 2, 29)) == D(2024, 1, 1));
+    CHECK(ca::NextPeriodStart(Period::Month, D(2024, 2, 1)) == D(2024, 2, 1) + 29);
+    CHECK(ca::NextPeriodStart(Period::Month, D(2023, 2, 1)) == D(2023, 2, 1) + 28);
+    CHECK(ca::PeriodStart(Period::Month, D(1600, 2, 29)) == D(1600, 2, 1));
+    CHECK(ca::PeriodStart(Period::Quarter, D(1600, 2, 29)) == -146097);  // 1600-01-01
+    // Quarter of 2024-05-15 starts 2024-04-01 = 8766 + 31 + 29 + 31 = 8857; the next one Jul 1.
+    CHECK(ca::PeriodStart(Period::Quarter, D(2024, 5, 15)) == 8857);
+    CHECK(Civil(8857) == Ymd{2024, 4, 1});
+    CHECK(ca::NextPeriodStart(Period::Quarter, 8857) == D(2024, 7, 1));
+    // Week: 2021-01-03 is a Sunday, its week started Monday 2020-12-28 (day 7667) and the next
+    // starts 2021-01-04.
+    CHECK(ca::PeriodStart(Period::Week, D(2021, 1, 3)) == D(2020, 12, 28));
+    CHECK(D(2020, 12, 28) == 7667);
+    CHECK(ca::NextPeriodStart(Period::Week, 7667) == D(2021, 1, 4));
+    // Week across 2000: day 0 (Saturday) is in the week of Monday 1999-12-27 = day -5.
+    CHECK(ca::PeriodStart(Period::Week, 0) == -5);
+    CHECK(ca::PeriodStart(Period::Week, 2) == 2);
+    // Day is the day itself.
+    CHECK(ca::PeriodStart(Period::Day, -36465) == -36465);
+    CHECK(ca::NextPeriodStart(Period::Day, -1) == 0);
+    // NextPeriodStart also accepts a day inside the period.
+    CHECK(ca::NextPeriodStart(Period::Month, D(2024, 2, 29)) == D(2024, 3, 1));
+    CHECK(ca::NextPeriodStart(Period::Week, D(2021, 1, 3)) == D(2021, 1, 4));
+    // Before 2000.
+    CHECK(ca::PeriodStart(Period::Month, D(1900, 3, 1)) == -36465);
+    CHECK(ca::NextPeriodStart(Period::Month, D(1900, 2, 1)) == -36465);  // 1900: February of 28
+    CHECK(ca::PeriodStart(Period::Year, -1) == D(1999, 1, 1));
+    CHECK(ca::NextPeriodStart(Period::Quarter, -1) == 0);
+}
+
+TEST_CASE("PeriodIndex, PeriodStartFromIndex and PeriodOffset") {
+    // Month: 2024-02-29 -> 2024 * 12 + 1 = 24289; Quarter of 2024-05-15 -> 2024 * 4 + 1 = 8097.
+    CHECK(ca::PeriodIndex(Period::Month, D(2024, 2, 29)) == 24289);
+    CHECK(ca::PeriodStartFromIndex(Period::Month, 24289) == D(2024, 2, 1));
+    CHECK(ca::PeriodIndex(Period::Quarter, D(2024, 5, 15)) == 8097);
+    CHECK(ca::PeriodStartFromIndex(Period::Quarter, 8097) == D(2024, 4, 1));
+    CHECK(ca::PeriodIndex(Period::Year, D(1999, 12, 31)) == 1999);
+    CHECK(ca::PeriodStartFromIndex(Period::Year, 1999) == D(1999, 1, 1));
+    CHECK(ca::PeriodIndex(Period::Day, -36465) == -36465);
+    // Week 0 is the one starting Monday 2000-01-03 (day 2); day 0 is in week -1 (from day -5).
+    CHECK(ca::PeriodIndex(Period::Week, 2) == 0);
+    CHECK(ca::PeriodIndex(Period::Week, 8) == 0);  // Sunday 2000-01-09
+    CHECK(ca::PeriodIndex(Period::Week, 9) == 1);
+    CHECK(ca::PeriodIndex(Period::Week, 1) == -1);
+    CHECK(ca::PeriodIndex(Period::Week, -5) == -1);
+    CHECK(ca::PeriodIndex(Period::Week, -6) == -2);
+    CHECK(ca::PeriodStartFromIndex(Period::Week, -1) == -5);
+    // Month indices before year 0 are negative: -1 is December of year -1.
+    CHECK(ca::PeriodIndex(Period::Month, D(-1, 12, 31)) == -1);
+    CHECK(ca::PeriodStartFromIndex(Period::Month, -1) == D(-1, 12, 1));
+    CHECK(ca::PeriodStartFromIndex(Period::Quarter, -1) == D(-1, 10, 1));
+
+    // Offsets count period boundaries crossed, not days.
+    CHECK(ca::PeriodOffset(Period::Month, D(2024, 1, 31), D(2024, 2, 1)) == 1);
+    CHECK(ca::PeriodOffset(Period::Month, D(2024, 2, 1), D(2024, 2, 29)) == 0);
+    CHECK(ca::PeriodOffset(Period::Month, D(2023, 1, 31), D(2024, 2, 29)) == 13);
+    CHECK(ca::PeriodOffset(Period::Month, D(2024, 3, 1), D(2024, 2, 29)) == -1);
+    CHECK(ca::PeriodOffset(Period::Year, D(2023, 12, 31), D(2024, 1, 1)) == 1);
+    CHECK(ca::PeriodOffset(Period::Quarter, D(2023, 12, 31), D(2024, 5, 15)) == 2);
+    CHECK(ca::PeriodOffset(Period::Week, D(2021, 1, 3), D(2021, 1, 4)) == 1);  // Sunday, Monday
+    CHECK(ca::PeriodOffset(Period::Week, D(2020, 12, 28), D(2021, 1, 3)) == 0);
+    CHECK(ca::PeriodOffset(Period::Day, D(1999, 12, 31), D(2024, 2, 29)) == 8826);
+}
+
+TEST_CASE("ISO weeks across years") {
+    // 2020 began on a Wednesday and is a leap year, so it has 53 weeks: Thursday 2020-12-31 is
+    // in W53, and so are Friday 2021-01-01 .. Sunday 2021-01-03; Monday 2021-01-04 starts W01.
+    CHECK(IsoOf(D(2020, 12, 31)) == Iso{2020, 53});
+    CHECK(IsoOf(D(2021, 1, 1)) == Iso{2020, 53});
+    CHECK(IsoOf(D(2021, 1, 3)) == Iso{2020, 53});
+    CHECK(IsoOf(D(2021, 1, 4)) == Iso{2021, 1});
+    // Monday 2024-12-30: its Thursday is 2025-01-02, so it is 2025-W01.
+    CHECK(IsoOf(D(2024, 12, 30)) == Iso{2025, 1});
+    CHECK(IsoOf(D(2024, 12, 29)) == Iso{2024, 52});
+    // Monday 2008-12-29 is 2009-W01; 2009 began on a Thursday, so it has 53 weeks and Sunday
+    // 2010-01-03 ends 2009-W53.
+    CHECK(IsoOf(D(2008, 12, 29)) == Iso{2009, 1});
+    CHECK(IsoOf(D(2010, 1, 3)) == Iso{2009, 53});
+    CHECK(IsoOf(D(2010, 1, 4)) == Iso{2010, 1});
+    // 2000-01-01 (Saturday) belongs to 1999-W52; Monday 2000-01-03 starts 2000-W01.
+    CHECK(IsoOf(0) == Iso{1999, 52});
+    CHECK(IsoOf(2) == Iso{2000, 1});
+    // Leap day 2024-02-29: Jan 1 2024 was a Monday, so it is day 59 of W01's count: 59 / 7 + 1 = 9.
+    CHECK(IsoOf(D(2024, 2, 29)) == Iso{2024, 9});
+    // Monday 1900-01-01 starts 1900-W01.
+    CHECK(IsoOf(-36524) == Iso{1900, 1});
+    CHECK(IsoOf(-36525) == Iso{1899, 52});
+}
+
+TEST_CASE("ParsePeriod and PeriodName") {
+    for (Period p : kPeriods) CHECK(ca::ParsePeriod(ca::PeriodName(p)) == p);
+    CHECK(ca::ParsePeriod("day") == Period::Day);
+    CHECK(ca::ParsePeriod("week") == Period::Week);
+    CHECK(ca::ParsePeriod("month") == Period::Month);
+    CHECK(ca::ParsePeriod("quarter") == Period::Quarter);
+    CHECK(ca::ParsePeriod("year") == Period::Year);
+    for (const char *bad : {"Month", "", "weeks", "iso_week", "YEAR", " day", "day "}) {
+        INFO(bad);
+        CHECK(KindOf([&] { ca::ParsePeriod(bad); }) == ca::ErrorKind::InvalidParameter);
+    }
+    try {
+        ca::ParsePeriod("iso_week");
+        FAIL("no ca::Error was thrown");
+    } catch (const ca::Error &e) {
+        CHECK(std::string(e.what()) == "unknown period \"iso_week\"");
+        CHECK(e.hint() == "Valid periods are day, week, month, quarter and year.");
+        for (Period p : kPeriods) CHECK(e.hint().find(ca::PeriodName(p)) != std::string::npos);
+    }
+}
+
+// ---- Property tests ---------------------------------------------------------------------------
+
+TEST_CASE("every day of 1600-2400 against a brute-force calendar") {
+    // The walk starts on Monday 1600-01-03: 1600-01-01 is 400 years = 146097 days (a whole number
+    // of weeks) before Saturday 2000-01-01, so it is a Saturday too and Jan 3 a Monday, the one
+    // that starts 1600-W01 (its week holds Jan 4). The day number is computed here from the
+    // month-length table; the walk re-checks the anchors on its way (2000-01-01 must come out as
+    // day 0, a Saturday).
+    std::int32_t day = 2;
+    for (int y = 1600; y < 2000; ++y)
+        for (unsigned m = 1; m <= 12; ++m) day -= static_cast<std::int32_t>(BruteMonthLength(y, m));
+    int y = 1600;
+    unsigned m = 1, d = 3;
+    int weekday = 1;
+    Iso iso{1600, 1};
+    std::int32_t start[5] = {day, day, day - 2, day - 2,
+                             day - 2};  // Day, Week, Month, Quarter, Year
+    std::int64_t index[5];
+    for (int i = 0; i < 5; ++i) index[i] = ca::PeriodIndex(kPeriods[i], day);
+    std::vector<int> jan1_weekday(802, 0);  // of years 1600..2401; 1600-01-01 was a Saturday
+    jan1_weekday[0] = 6;
+    int weeks_53 = 0, weeks_52 = 0;
+    bool saw_day_0 = false;
+    const std::int32_t first_day = day;
+
+    auto where = [&] {
+        std::ostringstream os;
+        os << Ymd{y, m, d} << ", weekday " << weekday;
+        return os.str();
+    };
+
+    while (y <= 2400) {
+        if (day != first_day) {
+            // Advance the brute-force date.
+            weekday = weekday % 7 + 1;
+            if (++d > BruteMonthLength(y, m)) {
+                d = 1;
+                if (++m > 12) {
+                    m = 1;
+                    ++y;
+                }
+            }
+            if (y > 2400) break;
+            if (m == 1 && d == 1) jan1_weekday[static_cast<std::size_t>(y - 1600)] = weekday;
+        }
+
+        // Civil conversions both ways, and the weekday.
+        CHECK_AT(Civil(day) == Ymd{y, m, d});
+        CHECK_AT(ca::DaysFromCivil(y, m, d) == day);
+        CHECK_AT(ca::Weekday(day) == weekday);
+        if (day == 0) {
+            saw_day_0 = true;
+            CHECK_AT(Ymd{y, m, d} == Ymd{2000, 1, 1});
+            CHECK_AT(weekday == 6);
+        }
+        // Timestamps on this day, first and last microsecond.
+        CHECK_AT(ca::DayOf(day * ca::kUsecsPerDay) == day);
+        CHECK_AT(ca::DayOf(day * ca::kUsecsPerDay + ca::kUsecsPerDay - 1) == day);
+
+        // Periods: a new one begins exactly when the brute-force rule says so, its index is the
+        // previous one + 1, and the previous period's NextPeriodStart is today.
+        for (int i = 0; i < 5; ++i) {
+            const Period p = kPeriods[i];
+            const std::int64_t idx = ca::PeriodIndex(p, day);
+            if (day != first_day) {
+                if (BruteStartsPeriod(p, m, d, weekday)) {
+                    CHECK_AT(idx == index[i] + 1);
+                    CHECK_AT(ca::NextPeriodStart(p, start[i]) == day);
+                    CHECK_AT(ca::NextPeriodStart(p, day - 1) == day);
+                    start[i] = day;
+                } else {
+                    CHECK_AT(idx == index[i]);
+                }
+            }
+            index[i] = idx;
+            CHECK_AT(ca::PeriodStart(p, day) == start[i]);
+            CHECK_AT(ca::PeriodStartFromIndex(p, idx) == start[i]);
+            CHECK_AT(idx == BruteIndex(p, day, y, m));
+            CHECK_AT(ca::PeriodOffset(p, start[i], day) == 0);
+        }
+
+        // ISO weeks: on a Monday the week number goes up by one, except in the week holding
+        // Jan 4 (its Monday falls on Dec 29 .. Jan 4), which is week 1. The week closing a year is
+        // 53 exactly when that ISO year began on a Thursday, or on a Wednesday in a leap year.
+        if (day != first_day && weekday == 1) {
+            if ((m == 12 && d >= 29) || (m == 1 && d <= 4)) {
+                const int ended = iso.year;
+                const int jan1 = jan1_weekday[static_cast<std::size_t>(ended - 1600)];
+                const int weeks = jan1 == 4 || (jan1 == 3 && BruteLeap(ended)) ? 53 : 52;
+                CHECK_AT(iso.week == weeks);
+                ++(weeks == 53 ? weeks_53 : weeks_52);
+                iso = Iso{m == 12 ? y + 1 : y, 1};
+            } else {
+                ++iso.week;
+            }
+        }
+        CHECK_AT(IsoOf(day) == iso);
+
+        ++day;
+    }
+    CHECK(saw_day_0);
+    CHECK(Ymd{y, m, d} == Ymd{2401, 1, 1});
+    CHECK(day == D(2401, 1, 1));
+    // 800 ISO years ended in the walk; a 400-year cycle has 71 long ones.
+    CHECK(weeks_52 + weeks_53 == 800);
+    CHECK(weeks_53 == 2 * 71);
+}
+
+TEST_CASE("the 400-year cycle carries the calendar to years -4000..100000 and beyond") {
+    // 146097 days are exactly 400 Gregorian years and 20871 weeks, so shifting a day by k cycles
+    // shifts its year (and ISO year) by 400 k and keeps month, day, weekday and ISO week. The walk
+    // above covers a whole cycle, so this extends its checks to any day in range.
+    std::mt19937_64 rng(20240229);
+    const std::int32_t base = D(1600, 1, 1);
+    auto check = [&](std::int32_t day) {
+        const std::int64_t offset = static_cast<std::int64_t>(day) - base;
+        const std::int64_t k =  // floor(offset / kDaysPer400Years)
+            offset >= 0 ? offset / kDaysPer400Years : -((-offset - 1) / kDaysPer400Years) - 1;
+        const std::int32_t ref = static_cast<std::int32_t>(day - k * kDaysPer400Years);
+        auto where = [&] {
+            std::ostringstream os;
+            os << "ref " << ref << ", k " << k;
+            return os.str();
+        };
+        CHECK_AT((ref >= base && ref < base + kDaysPer400Years));
+        const int shift = static_cast<int>(400 * k);
+        const Ymd c = Civil(day), rc = Civil(ref);
+        CHECK_AT(c == Ymd{rc.y + shift, rc.m, rc.d});
+        CHECK_AT(ca::DaysFromCivil(c.y, c.m, c.d) == day);
+        CHECK_AT(ca::Weekday(day) == ca::Weekday(ref));
+        const Iso w = IsoOf(day), rw = IsoOf(ref);
+        CHECK_AT(w == Iso{rw.year + shift, rw.week});
+        for (Period p : kPeriods) {
+            const std::int32_t s = ca::PeriodStart(p, day);
+            const std::int32_t next = ca::NextPeriodStart(p, s);
+            CHECK_AT(s - ca::PeriodStart(p, ref) == day - ref);
+            CHECK_AT(next - ca::NextPeriodStart(p, ca::PeriodStart(p, ref)) == day - ref);
+            CHECK_AT((s <= day && day < next));
+            const std::int64_t idx = ca::PeriodIndex(p, day);
+            CHECK_AT(ca::PeriodStartFromIndex(p, idx) == s);
+            CHECK_AT(ca::PeriodIndex(p, next) == idx + 1);
+            CHECK_AT(ca::PeriodIndex(p, s - 1) == idx - 1);
+        }
+    };
+
+    // The documented range of the retention analytics: years -4000..100000.
+    std::uniform_int_distribution<std::int32_t> documented(D(-4000, 1, 1), D(100000, 12, 31));
+    for (int i = 0; i < 20000; ++i) check(documented(rng));
+    // The header's promise: years -5,000,000..5,000,000 and all of PostgreSQL's dates.
+    std::uniform_int_distribution<std::int32_t> wide(D(-5000000, 1, 1), D(5874897, 12, 31));
+    for (int i = 0; i < 20000; ++i) check(wide(rng));
+    // The ends of those ranges exactly. PostgreSQL's dates run from 4714-11-24 BC (year -4713) to
+    // 5874897-12-31, its timestamps to 294276-12-31.
+    for (std::int32_t day :
+         {D(-4000, 1, 1), D(100000, 12, 31), D(-5000000, 1, 1), D(5000000, 12, 31),
+          D(-4713, 11, 24), D(294276, 12, 31), D(5874897, 12, 31)})
+        check(day);
+    CHECK(Civil(D(-4713, 11, 24)) == (Ymd{-4713, 11, 24}));
+    CHECK(Civil(D(5874897, 12, 31)) == (Ymd{5874897, 12, 31}));
+    CHECK(Civil(D(-5000000, 1, 1)) == (Ymd{-5000000, 1, 1}));
+}
