@@ -12,6 +12,7 @@
 #include "customer_index.hpp"
 #include "door.hpp"
 #include "inner_query.hpp"
+#include "periods.hpp"
 #include "pg_money.hpp"
 #include "rfm.hpp"
 #include "srf.hpp"
@@ -225,13 +226,6 @@ void ReportSkips(const ca::RfmSkips &s, std::int64_t customers_without_purchase)
     });
 }
 
-// Floor division of microseconds into days (times before 2000 are negative).
-std::int32_t DayOf(std::int64_t usecs) {
-    std::int64_t day = usecs / USECS_PER_DAY;
-    if (usecs % USECS_PER_DAY < 0) --day;
-    return static_cast<std::int32_t>(day);
-}
-
 }  // namespace
 
 // rfm(orders_sql, as_of, bins, method, segments_sql, monetary, r_breaks, f_breaks, m_breaks)
@@ -390,8 +384,8 @@ CA_FUNCTION(ca_rfm) {
                     DirectFunctionCall1(timestamptz_date, TimestampTzGetDatum(latest)));
         });
     } else {
-        for (std::size_t i = 0; i < n; ++i) last_day[i] = DayOf(state[order[i]].last_purchase);
-        latest_day = DayOf(latest);
+        for (std::size_t i = 0; i < n; ++i) last_day[i] = ca::DayOf(state[order[i]].last_purchase);
+        latest_day = ca::DayOf(latest);
     }
     if (!has_as_of) as_of_day = latest_day + 1;
 
