@@ -91,12 +91,9 @@ struct SinkReceiver {
     DestReceiver pub;  // must come first: the executor sees a DestReceiver *
     const Conversion *conversions;
     int ncols;
-    MemoryContext copy_context;
     MemoryContext row_context;  // detoasted text, reset per row
     RowSink *sink;
     Value *values;
-    int16 *typlen;
-    bool *typbyval;
     std::exception_ptr *sink_error;
 };
 
@@ -123,16 +120,8 @@ void ReceiverStartup(DestReceiver *self, int, TupleDesc desc) {
             case Conversion::Int64:
                 ok = t == INT8OID || t == INT4OID || t == INT2OID;
                 break;
-            case Conversion::Int32:
-                ok = t == INT4OID || t == DATEOID;
-                break;
-            case Conversion::Float8:
-                ok = t == FLOAT8OID;
-                break;
             case Conversion::Text:
                 ok = t == TEXTOID || t == VARCHAROID;
-                break;
-            case Conversion::Copy:
                 break;
             case Conversion::Time:
                 ok = t == DATEOID || t == TIMESTAMPOID || t == TIMESTAMPTZOID;
@@ -145,8 +134,6 @@ void ReceiverStartup(DestReceiver *self, int, TupleDesc desc) {
         if (!ok)
             elog(ERROR, "customer_analytics: generated query column %d has unexpected type %u",
                  i + 1, t);
-        r->typlen[i] = att->attlen;
-        r->typbyval[i] = att->attbyval;
     }
 }
 
@@ -165,12 +152,6 @@ bool ReceiverReceive(TupleTableSlot *slot, DestReceiver *self) {
             case Conversion::Int64:
                 v.i64 = t == INT8OID ? DatumGetInt64(d)
                                      : (t == INT4OID ? DatumGetInt32(d) : DatumGetInt16(d));
-                break;
-            case Conversion::Int32:
-                v.i64 = t == DATEOID ? DatumGetDateADT(d) : DatumGetInt32(d);
-                break;
-            case Conversion::Float8:
-                v.f8 = DatumGetFloat8(d);
                 break;
             case Conversion::Text: {
                 MemoryContext old = MemoryContextSwitchTo(r->row_context);
@@ -222,13 +203,6 @@ bool ReceiverReceive(TupleTableSlot *slot, DestReceiver *self) {
                     }
                 }
                 break;
-            case Conversion::Copy: {
-                MemoryContext old = MemoryContextSwitchTo(r->copy_context);
-                v.datum = datumCopy(d, r->typbyval[i], r->typlen[i]);
-                MemoryContextSwitchTo(old);
-                v.len = r->typbyval[i] ? 0 : datumGetSize(v.datum, false, r->typlen[i]);
-                break;
-            }
         }
     }
     return CallSink(r);
@@ -240,7 +214,7 @@ void ReceiverDestroy(DestReceiver *) {}
 }  // namespace
 
 void StreamQuery(const std::string &sql, const std::vector<Conversion> &conversions,
-                 MemoryContext copy_context, RowSink &sink) {
+                 RowSink &sink) {
     std::exception_ptr sink_error;
     const int ncols = static_cast<int>(conversions.size());
     const Conversion *conv = conversions.data();
@@ -256,15 +230,12 @@ void StreamQuery(const std::string &sql, const std::vector<Conversion> &conversi
         r->pub.mydest = DestNone;
         r->conversions = conv;
         r->ncols = ncols;
-        r->copy_context = copy_context;
         r->row_context = AllocSetContextCreate(CurrentMemoryContext, "customer_analytics row",
                                                ALLOCSET_SMALL_SIZES);
         r->sink = sink_ptr;
         // Value holds a 128-bit Money, which needs 16-byte alignment; palloc gives MAXALIGN.
         char *values = static_cast<char *>(palloc0(sizeof(Value) * (ncols > 0 ? ncols : 1) + 16));
         r->values = reinterpret_cast<Value *>(TYPEALIGN(16, values));
-        r->typlen = static_cast<int16 *>(palloc0(sizeof(int16) * (ncols > 0 ? ncols : 1)));
-        r->typbyval = static_cast<bool *>(palloc0(sizeof(bool) * (ncols > 0 ? ncols : 1)));
         r->sink_error = error_slot;
 
         SPIExecuteOptions options;

@@ -46,10 +46,7 @@ std::string SubqueryText(const std::string &sql);
 // How the reader hands a result column to the sink.
 enum class Conversion {
     Int64,  // int8 (int2/int4 are widened)
-    Int32,  // int4 or date (days since 2000-01-01)
-    Float8,
     Text,   // text/varchar: detoasted; ptr/len valid during the Row call only
-    Copy,   // any type: copied into the reader's memory context; `datum` stays valid
     Time,   // date, timestamp or timestamptz as microseconds (dates at midnight); a non-finite
             // value reads as NULL
     Money,  // smallint, integer, bigint, numeric, real or double precision as exact ca::Money
@@ -58,13 +55,11 @@ enum class Conversion {
 
 struct Value {
     bool isnull;
-    std::int64_t i64;
-    double f8;
-    const char *ptr;  // Text
-    std::size_t len;  // Text: byte length; Copy: bytes allocated for the copy
-    Datum datum;      // Copy
-    ca::Money money;  // Money
-    int decimals;     // Money: decimal places of the value as given (at most 8)
+    std::int64_t i64;  // Int64, Time
+    const char *ptr;   // Text
+    std::size_t len;   // Text: byte length
+    ca::Money money;   // Money
+    int decimals;      // Money: decimal places of the value as given (at most 8)
 };
 
 // Receives the result rows. It runs under PostgreSQL's executor: it must not call PostgreSQL
@@ -77,10 +72,9 @@ class RowSink {
 };
 
 // Runs `sql` (read-only, parallel plans allowed) and calls sink.Row once per result row; the
-// result must have exactly conversions.size() columns. Copies go into `copy_context`. Must be
+// result must have exactly conversions.size() columns. Must be
 // called between SPI_connect and SPI_finish.
-void StreamQuery(const std::string &sql, const std::vector<Conversion> &conversions,
-                 MemoryContext copy_context, RowSink &sink);
+void StreamQuery(const std::string &sql, const std::vector<Conversion> &conversions, RowSink &sink);
 
 // SPI_connect / SPI_finish for the lifetime of a C++ scope. The destructor does not call
 // SPI_finish when unwinding after an error: the transaction abort cleans SPI up.

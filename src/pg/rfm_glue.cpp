@@ -75,7 +75,7 @@ std::vector<ca::SegmentRule> ReadSegmentRules(const std::string &sql) {
     ca::pg::StreamQuery(query,
                         {Conversion::Text, Conversion::Int64, Conversion::Int64, Conversion::Int64,
                          Conversion::Int64, Conversion::Int64, Conversion::Int64},
-                        CurrentMemoryContext, sink);
+                        sink);
     return std::move(sink.rules);
 }
 
@@ -325,7 +325,7 @@ CA_FUNCTION(ca_rfm) {
         conversions = {id_conversion,     Conversion::Int64, Conversion::Int64,
                        Conversion::Int64, Conversion::Time,  Conversion::Money};
     ca::pg::StreamQuery(OrdersQuery(orders_sql, id, grouped, has_as_of ? as_of_literal : ""),
-                        conversions, CurrentMemoryContext, sink);
+                        conversions, sink);
     sink.Flush();
     spi.Finish();
 
