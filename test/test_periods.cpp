@@ -4,6 +4,8 @@
 // cycle out to years -4000..100000 and beyond, and ParsePeriod's errors.
 #include <catch2/catch.hpp>
 
+#include "test_support.hpp"
+
 #include <cstdint>
 #include <limits>
 #include <random>
@@ -55,17 +57,6 @@ Iso IsoOf(std::int32_t day) {
 
 std::int32_t D(int y, unsigned m, unsigned d) {
     return ca::DaysFromCivil(y, m, d);
-}
-
-template <class F>
-ca::ErrorKind KindOf(F &&f) {
-    try {
-        f();
-    } catch (const ca::Error &e) {
-        return e.kind();
-    }
-    FAIL("no ca::Error was thrown");
-    return ca::ErrorKind::Cancelled;  // not reached
 }
 
 // ---- Brute-force calendar, written from the rules ---------------------------------------------

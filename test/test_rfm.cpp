@@ -3,6 +3,8 @@
 // option validation, segments, cells and the per-customer summary aggregate.
 #include <catch2/catch.hpp>
 
+#include "test_support.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -165,17 +167,6 @@ std::string Describe(const std::vector<double> &v, int bins, bool hib) {
         "bins=" + std::to_string(bins) + " higher_is_better=" + (hib ? "1" : "0") + " values={";
     for (std::size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + std::to_string(v[i]);
     return s + "}";
-}
-
-template <typename F>
-ca::ErrorKind KindOf(F &&f) {
-    try {
-        f();
-    } catch (const ca::Error &e) {
-        return e.kind();
-    }
-    FAIL("no ca::Error was thrown");
-    return ca::ErrorKind::Cancelled;  // not reached
 }
 
 }  // namespace
