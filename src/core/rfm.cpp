@@ -102,9 +102,9 @@ std::vector<SegmentRule> DefaultSegmentRules() {
 }
 
 void ValidateSegmentRules(const std::vector<SegmentRule> &rules) {
-    if (rules.size() > 32767)
+    if (rules.size() > kMaxSegmentRules)
         throw InvalidParameter("too many segment rules", std::to_string(rules.size()) + " rules.",
-                               "Give at most 32767 rules.");
+                               "Give at most " + std::to_string(kMaxSegmentRules) + " rules.");
     for (std::size_t i = 0; i < rules.size(); ++i) {
         const SegmentRule &s = rules[i];
         const std::string where = "Rule " + std::to_string(i + 1) + " (\"" + s.name + "\")";

@@ -31,7 +31,8 @@ struct SegmentRule {
 
 // R package rfm's documented map (Champions ... Lost), in its order.
 std::vector<SegmentRule> DefaultSegmentRules();
-// Throws InvalidParameter for an empty name or a range with lo > hi.
+constexpr std::size_t kMaxSegmentRules = 32767;
+// Throws InvalidParameter for an empty name, a range with lo > hi, or more than kMaxSegmentRules.
 void ValidateSegmentRules(const std::vector<SegmentRule> &rules);
 // Index into `rules` of the first rule matching, or -1 for "Others".
 int SegmentOf(const std::vector<SegmentRule> &rules, int r, int f, int m);

@@ -36,6 +36,11 @@ class SegmentSink : public ca::pg::RowSink {
   public:
     std::vector<ca::SegmentRule> rules;
     void Row(const Value *v) override {
+        // Stop early rather than read a huge table into memory before ValidateSegmentRules.
+        if (rules.size() >= ca::kMaxSegmentRules)
+            throw ca::InvalidParameter(
+                "too many segment rules", {},
+                "Give at most " + std::to_string(ca::kMaxSegmentRules) + " rules.");
         for (int i = 0; i < 7; ++i)
             if (v[i].isnull)
                 throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "segments_sql returned a null value",
