@@ -111,7 +111,8 @@ SELECT q, pg_temp.outcome(q) FROM (VALUES
     ($$SELECT * FROM rfm('TABLE err_orders', segments_sql => $s$VALUES ('recent', 4, 5, 1, 5, 1, 5)$s$)$$),
     ($$SELECT * FROM rfm('TABLE err_orders', segments_sql => 'SELECT 1 AS segment')$$),
     ($$SELECT * FROM rfm('TABLE err_orders', segments_sql => $s$SELECT * FROM (VALUES ('x', 5, 1, 1, 5, 1, 5)) AS s(segment, r_min, r_max, f_min, f_max, m_min, m_max)$s$)$$),
-    ($$SELECT * FROM rfm('TABLE err_orders', segments_sql => $s$SELECT * FROM (VALUES (NULL::text, 1, 5, 1, 5, 1, 5)) AS s(segment, r_min, r_max, f_min, f_max, m_min, m_max)$s$)$$)
+    ($$SELECT * FROM rfm('TABLE err_orders', segments_sql => $s$SELECT * FROM (VALUES (NULL::text, 1, 5, 1, 5, 1, 5)) AS s(segment, r_min, r_max, f_min, f_max, m_min, m_max)$s$)$$),
+    ($$SELECT * FROM rfm('TABLE err_orders', segments_sql => $s$SELECT 's' AS segment, 1 AS r_min, 5 AS r_max, 1 AS f_min, 5 AS f_max, 1 AS m_min, 5 AS m_max FROM generate_series(1, 40000)$s$)$$)
 ) AS t(q);
 
 -- The caller's privileges: no SELECT grant, no rows; row-level security limits what is scored.
