@@ -9,6 +9,7 @@
 
 #include "exec_context.hpp"
 #include "money.hpp"
+#include "orders.hpp"
 
 namespace ca {
 
@@ -99,18 +100,8 @@ std::vector<double> RRfmBreaks(const double *sorted, std::size_t n, int bins);
 
 // --- From orders to per-customer values (docs/rfm.md, "Orders and purchases").
 
-// One order as the reader sees it: one input row, or (with order_id) one order pre-aggregated
-// from its lines. A missing time or amount means the row (or every line) was unusable.
-struct RfmOrder {
-    bool has_time = false;
-    std::int64_t time = 0;  // a monotone time scale (the glue uses microseconds)
-    bool has_amount = false;
-    Money amount = 0;
-    int decimals = 0;              // decimal places the amount is shown with (0..8)
-    std::int64_t lines = 1;        // input rows this order stands for
-    std::int64_t bad_lines = 0;    // of them, rows with a NULL (or non-finite) field
-    std::int64_t after_lines = 0;  // of them, rows found after as_of before they got here
-};
+// RFM reads the shared order representation (orders.hpp).
+using RfmOrder = Order;
 
 // 32 bytes, so that one state never straddles two cache lines (a Money member would force
 // 16-byte alignment and 48 bytes).

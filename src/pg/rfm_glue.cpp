@@ -12,6 +12,7 @@
 #include "customer_index.hpp"
 #include "door.hpp"
 #include "inner_query.hpp"
+#include "orders_reader.hpp"
 #include "periods.hpp"
 #include "pg_money.hpp"
 #include "rfm.hpp"
@@ -26,9 +27,6 @@ using ca::pg::Conversion;
 using ca::pg::Guard;
 using ca::pg::SqlError;
 using ca::pg::Value;
-
-constexpr const char *kOrdersExample =
-    "SELECT customer_id, ordered_at, amount [, order_id] FROM orders";
 
 // ---- Segment map from a query --------------------------------------------------------------
 
@@ -84,134 +82,20 @@ std::vector<ca::SegmentRule> ReadSegmentRules(const std::string &sql) {
     return std::move(sink.rules);
 }
 
-// ---- Orders, read row by row and accumulated per customer in C++ -------------------------
+// ---- Orders, accumulated per customer in C++ ------------------------------------------------
 
-// How the customer ids are keyed: integers as themselves; text as its bytes (with the column's
-// collation for NTILE's tie-break); any other type through its text form (byte order).
-struct IdKind {
-    bool integer;
-    bool text_cast;  // the query casts customer_id to text
-    Oid collation;   // for ordering text ids; InvalidOid: byte order
-};
-
-// One input row, or one order of order lines (docs/rfm.md, "Orders and purchases"). Rows are
-// handled in batches: first every customer's slot in the index is prefetched, then its state, so
-// that the cache misses of a batch overlap (ids arrive in random order; each miss would otherwise
-// stall the row).
-class OrdersSink : public ca::pg::RowSink {
+class RfmConsumer : public ca::pg::OrderConsumer {
   public:
-    OrdersSink(ExecContext &ctx, bool integer_ids, bool grouped, bool count_rows, bool has_as_of,
-               std::int64_t as_of)
-        : index(ctx, integer_ids ? ca::CustomerIndex::KeyKind::Integer
-                                 : ca::CustomerIndex::KeyKind::Bytes),
-          orders(ctx, count_rows, has_as_of, as_of),
-          integer_ids_(integer_ids),
-          grouped_(grouped) {
-        batch_.reserve(kBatch);
+    explicit RfmConsumer(ca::RfmAccumulator &orders) : orders_(orders) {}
+    void AddNullCustomer(std::int64_t lines) override { orders_.AddNullCustomer(lines); }
+    void Prefetch(std::uint32_t customer) const override { orders_.Prefetch(customer); }
+    void Add(std::uint32_t customer, const ca::Order &order) override {
+        orders_.Add(customer, order);
     }
-
-    void Row(const Value *v) override {
-        // Columns: id, then ordered_at, amount (rows), or lines, bad, after, at, amount (orders).
-        Pending p;
-        ca::RfmOrder &order = p.order;
-        const Value &time = grouped_ ? v[4] : v[1];
-        const Value &amount = grouped_ ? v[5] : v[2];
-        order.has_time = !time.isnull;
-        order.time = time.i64;
-        order.has_amount = !amount.isnull;
-        order.amount = amount.money;
-        order.decimals = amount.decimals;
-        if (grouped_) {
-            order.lines = v[1].i64;
-            order.bad_lines = v[2].i64;
-            order.after_lines = v[3].i64;
-        } else {
-            order.bad_lines = (order.has_time && order.has_amount) ? 0 : 1;
-        }
-        p.null_id = v[0].isnull;
-        if (!p.null_id) {
-            if (integer_ids_) {
-                p.int_id = v[0].i64;
-            } else {
-                // The text is only valid during this call: keep a copy for the batch.
-                p.bytes_offset = batch_bytes_.size();
-                p.bytes_len = v[0].len;
-                batch_bytes_.append(v[0].ptr, v[0].len);
-            }
-        }
-        batch_.push_back(p);
-        if (batch_.size() == kBatch) Flush();
-    }
-
-    // Hands the rows still in the batch over; call once after the query.
-    void Flush() {
-        std::uint32_t customers[kBatch];
-        const std::size_t n = batch_.size();
-        for (std::size_t i = 0; i < n; ++i) {
-            if (batch_[i].null_id) continue;
-            if (integer_ids_)
-                index.Prefetch(batch_[i].int_id);
-            else
-                index.Prefetch(BytesOf(batch_[i]));
-        }
-        for (std::size_t i = 0; i < n; ++i) {
-            if (batch_[i].null_id) continue;
-            customers[i] = integer_ids_ ? index.FindOrAdd(batch_[i].int_id)
-                                        : index.FindOrAdd(BytesOf(batch_[i]));
-            orders.Prefetch(customers[i]);
-        }
-        for (std::size_t i = 0; i < n; ++i) {
-            if (batch_[i].null_id)
-                orders.AddNullCustomer(batch_[i].order.lines);
-            else
-                orders.Add(customers[i], batch_[i].order);
-        }
-        batch_.clear();
-        batch_bytes_.clear();
-    }
-
-    ca::CustomerIndex index;
-    ca::RfmAccumulator orders;
 
   private:
-    static constexpr std::size_t kBatch = 64;
-    struct Pending {
-        ca::RfmOrder order;
-        bool null_id = false;
-        std::int64_t int_id = 0;
-        std::size_t bytes_offset = 0, bytes_len = 0;
-    };
-    std::string_view BytesOf(const Pending &p) const {
-        return std::string_view(batch_bytes_.data() + p.bytes_offset, p.bytes_len);
-    }
-
-    bool integer_ids_;
-    bool grouped_;
-    std::vector<Pending> batch_;
-    std::string batch_bytes_;
+    ca::RfmAccumulator &orders_;
 };
-
-// The query streamed to OrdersSink. Rows as they are (method r_rfm, or no order_id), or, for order
-// lines, one row per (customer, order) built by PostgreSQL: its latest usable line time, the net
-// amount of its usable lines, and the line counts. `as_of`: a literal of ordered_at's own type,
-// or empty.
-std::string OrdersQuery(const std::string &user_sql, const IdKind &id, bool grouped,
-                        const std::string &as_of) {
-    const std::string src = "(" + ca::pg::SubqueryText(user_sql) + "\n) AS q";
-    const std::string id_expr = id.text_cast ? "q.customer_id::text" : "q.customer_id";
-    if (!grouped) return "SELECT " + id_expr + ", q.ordered_at, q.amount FROM " + src;
-    const std::string usable =
-        "q.ordered_at IS NOT NULL AND q.amount IS NOT NULL AND q.order_id IS NOT NULL AND "
-        "isfinite(q.ordered_at)";
-    const std::string counted = as_of.empty() ? usable : usable + " AND q.ordered_at <= " + as_of;
-    const std::string after =
-        as_of.empty() ? "0::bigint"
-                      : "count(*) FILTER (WHERE " + usable + " AND q.ordered_at > " + as_of + ")";
-    return "SELECT " + id_expr + ", count(*), count(*) FILTER (WHERE NOT (" + usable + ")), " +
-           after + ", max(q.ordered_at) FILTER (WHERE " + counted +
-           "), sum(q.amount) FILTER (WHERE " + counted + ") FROM " + src +
-           " GROUP BY q.customer_id, q.order_id";
-}
 
 void ReportSkips(const ca::RfmSkips &s, std::int64_t customers_without_purchase) {
     const std::int64_t skipped = s.null_customer_rows + s.null_field_rows + s.after_as_of_rows;
@@ -295,21 +179,8 @@ CA_FUNCTION(ca_rfm) {
     }
     ca::ValidateRfmOptions(options);
 
-    const std::vector<Oid> times = {DATEOID, TIMESTAMPOID, TIMESTAMPTZOID};
-    const std::vector<Oid> amounts = {INT2OID, INT4OID, INT8OID, NUMERICOID, FLOAT4OID, FLOAT8OID};
-    const auto found = ca::pg::DescribeInnerQuery(
-        orders_sql, "orders_sql",
-        {{"customer_id", true, {}, "", ""},
-         {"ordered_at", true, times, "date, timestamp or timestamptz", "timestamptz"},
-         {"amount", true, amounts, "a number (numeric, integer or double precision)", "numeric"},
-         {"order_id", false, {}, "", ""}},
-        kOrdersExample);
-    const Oid id_type = found[0].type;
-    IdKind id;
-    id.integer = id_type == INT2OID || id_type == INT4OID || id_type == INT8OID;
-    id.text_cast = !id.integer && id_type != TEXTOID && id_type != VARCHAROID;
-    id.collation = id.integer || id.text_cast ? InvalidOid : found[0].collation;
-    const Oid time_type = found[1].type;
+    const ca::pg::OrdersSource source = ca::pg::DescribeOrders(orders_sql);
+    const Oid time_type = source.time_type;
     std::int64_t as_of_usecs = as_of;
     std::string as_of_literal = as_of_timestamptz;
     if (time_type == DATEOID) {
@@ -322,37 +193,34 @@ CA_FUNCTION(ca_rfm) {
 
     // r_rfm counts rows, as R does, and so ignores order_id.
     const bool count_rows = options.method == ca::RfmMethod::RRfm;
-    const bool grouped = found[3].present() && !count_rows;
-    OrdersSink sink(ctx, id.integer, grouped, count_rows, has_as_of, as_of_usecs);
-    const Conversion id_conversion = id.integer ? Conversion::Int64 : Conversion::Text;
-    std::vector<Conversion> conversions = {id_conversion, Conversion::Time, Conversion::Money};
-    if (grouped)
-        conversions = {id_conversion,     Conversion::Int64, Conversion::Int64,
-                       Conversion::Int64, Conversion::Time,  Conversion::Money};
-    ca::pg::StreamQuery(OrdersQuery(orders_sql, id, grouped, has_as_of ? as_of_literal : ""),
-                        conversions, sink);
-    sink.Flush();
+    ca::pg::OrdersRead read;
+    read.grouped = source.has_order_id && !count_rows;
+    if (has_as_of) read.keep = "<= " + as_of_literal;
+    ca::CustomerIndex index(ctx, source.integer_ids ? ca::CustomerIndex::KeyKind::Integer
+                                                    : ca::CustomerIndex::KeyKind::Bytes);
+    ca::RfmAccumulator orders(ctx, count_rows, has_as_of, as_of_usecs);
+    RfmConsumer consumer(orders);
+    ca::pg::ReadOrders(orders_sql, source, read, index, consumer);
     spi.Finish();
 
     // The customers with a purchase, in customer_id order when NTILE needs its tie-break.
-    const auto &states = sink.orders.customers();
+    const auto &states = orders.customers();
     auto scored = MakeBudgetVector<std::uint32_t>(ctx);
     for (std::uint32_t i = 0; i < states.size(); ++i)
         if (states[i].purchases > 0) scored.push_back(i);
     const std::int64_t without_purchase =
-        static_cast<std::int64_t>(sink.index.size()) - static_cast<std::int64_t>(scored.size());
+        static_cast<std::int64_t>(index.size()) - static_cast<std::int64_t>(scored.size());
     if (options.method == ca::RfmMethod::Ntile) {
-        const ca::CustomerIndex &index = sink.index;
-        if (id.integer) {
+        if (source.integer_ids) {
             std::sort(scored.begin(), scored.end(), [&index](std::uint32_t a, std::uint32_t b) {
                 return index.IntegerId(a) < index.IntegerId(b);
             });
-        } else if (id.collation == InvalidOid) {
+        } else if (source.collation == InvalidOid) {
             std::sort(scored.begin(), scored.end(), [&index](std::uint32_t a, std::uint32_t b) {
                 return index.BytesId(a) < index.BytesId(b);
             });
         } else {
-            const Oid collation = id.collation;
+            const Oid collation = source.collation;
             std::sort(scored.begin(), scored.end(),
                       [&index, collation](std::uint32_t a, std::uint32_t b) {
                           const std::string_view x = index.BytesId(a), y = index.BytesId(b);
@@ -374,8 +242,8 @@ CA_FUNCTION(ca_rfm) {
     std::int32_t latest_day = 0;
     const std::uint32_t *order = scored.data();
     const ca::RfmCustomerState *state = states.data();
-    const bool has_latest = sink.orders.has_latest();
-    const std::int64_t latest = sink.orders.latest();
+    const bool has_latest = orders.has_latest();
+    const std::int64_t latest = orders.latest();
     if (time_type == TIMESTAMPTZOID) {
         std::int32_t *days = last_day.data();
         Guard([&] {
@@ -417,8 +285,7 @@ CA_FUNCTION(ca_rfm) {
     for (const auto &rule : options.segments) names.push_back(rule.name.c_str());
     names.push_back("Others");
 
-    ReportSkips(sink.orders.skips(), without_purchase);
-    const ca::CustomerIndex &index = sink.index;
+    ReportSkips(orders.skips(), without_purchase);
     Guard([&] {
         ca::pg::BeginMaterializedResult(fcinfo);
         auto *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);

@@ -1,0 +1,169 @@
+#include "orders_reader.hpp"
+
+#include <string_view>
+#include <vector>
+
+#include "inner_query.hpp"
+
+namespace ca {
+namespace pg {
+
+namespace {
+
+constexpr const char *kOrdersExample =
+    "SELECT customer_id, ordered_at, amount [, order_id] FROM orders";
+
+// Rows are handled in batches: first every customer's slot in the index is prefetched, then the
+// consumer's state, so that the cache misses of a batch overlap (ids arrive in random order; each
+// miss would otherwise stall the row).
+class OrdersSink : public RowSink {
+  public:
+    OrdersSink(ca::CustomerIndex &index, OrderConsumer &consumer, bool grouped)
+        : index_(index),
+          consumer_(consumer),
+          integer_ids_(index.kind() == ca::CustomerIndex::KeyKind::Integer),
+          grouped_(grouped) {
+        batch_.reserve(kBatch);
+    }
+
+    void Row(const Value *v) override {
+        // Columns: id, then ordered_at, amount (rows), or lines, bad, after, at, amount (orders).
+        Pending p;
+        ca::Order &order = p.order;
+        const Value &time = grouped_ ? v[4] : v[1];
+        const Value &amount = grouped_ ? v[5] : v[2];
+        order.has_time = !time.isnull;
+        order.time = time.i64;
+        order.has_amount = !amount.isnull;
+        order.amount = amount.money;
+        order.decimals = amount.decimals;
+        if (grouped_) {
+            order.lines = v[1].i64;
+            order.bad_lines = v[2].i64;
+            order.after_lines = v[3].i64;
+        } else {
+            order.bad_lines = (order.has_time && order.has_amount) ? 0 : 1;
+        }
+        p.null_id = v[0].isnull;
+        if (!p.null_id) {
+            if (integer_ids_) {
+                p.int_id = v[0].i64;
+            } else {
+                // The text is only valid during this call: keep a copy for the batch.
+                p.bytes_offset = batch_bytes_.size();
+                p.bytes_len = v[0].len;
+                batch_bytes_.append(v[0].ptr, v[0].len);
+            }
+        }
+        batch_.push_back(p);
+        if (batch_.size() == kBatch) Flush();
+    }
+
+    // Hands the rows still in the batch over.
+    void Flush() {
+        std::uint32_t customers[kBatch];
+        const std::size_t n = batch_.size();
+        for (std::size_t i = 0; i < n; ++i) {
+            if (batch_[i].null_id) continue;
+            if (integer_ids_)
+                index_.Prefetch(batch_[i].int_id);
+            else
+                index_.Prefetch(BytesOf(batch_[i]));
+        }
+        for (std::size_t i = 0; i < n; ++i) {
+            if (batch_[i].null_id) continue;
+            customers[i] = integer_ids_ ? index_.FindOrAdd(batch_[i].int_id)
+                                        : index_.FindOrAdd(BytesOf(batch_[i]));
+            consumer_.Prefetch(customers[i]);
+        }
+        for (std::size_t i = 0; i < n; ++i) {
+            if (batch_[i].null_id)
+                consumer_.AddNullCustomer(batch_[i].order.lines);
+            else
+                consumer_.Add(customers[i], batch_[i].order);
+        }
+        batch_.clear();
+        batch_bytes_.clear();
+    }
+
+  private:
+    static constexpr std::size_t kBatch = 64;
+    struct Pending {
+        ca::Order order;
+        bool null_id = false;
+        std::int64_t int_id = 0;
+        std::size_t bytes_offset = 0, bytes_len = 0;
+    };
+    std::string_view BytesOf(const Pending &p) const {
+        return std::string_view(batch_bytes_.data() + p.bytes_offset, p.bytes_len);
+    }
+
+    ca::CustomerIndex &index_;
+    OrderConsumer &consumer_;
+    bool integer_ids_;
+    bool grouped_;
+    std::vector<Pending> batch_;
+    std::string batch_bytes_;
+};
+
+// The query streamed to OrdersSink: the rows as they are, or one row per (customer, order) built
+// by PostgreSQL: its latest usable line time, the net amount of its usable lines, and the line
+// counts.
+std::string OrdersQuery(const std::string &user_sql, const OrdersSource &source,
+                        const OrdersRead &read) {
+    const std::string src = "(" + SubqueryText(user_sql) + "\n) AS q";
+    const std::string id = source.text_cast ? "q.customer_id::text" : "q.customer_id";
+    const std::string &t = read.time_expr;
+    if (!read.grouped) return "SELECT " + id + ", " + t + ", q.amount FROM " + src;
+    const std::string usable =
+        "q.ordered_at IS NOT NULL AND q.amount IS NOT NULL AND "
+        "q.order_id IS NOT NULL AND isfinite(q.ordered_at)";
+    const std::string counted = read.keep.empty() ? usable : usable + " AND " + t + " " + read.keep;
+    const std::string after = read.keep.empty() ? "0::bigint"
+                                                : "count(*) FILTER (WHERE " + usable +
+                                                      " AND NOT (" + t + " " + read.keep + "))";
+    return "SELECT " + id + ", count(*), count(*) FILTER (WHERE NOT (" + usable + ")), " + after +
+           ", max(" + t + ") FILTER (WHERE " + counted + "), sum(q.amount) FILTER (WHERE " +
+           counted + ") FROM " + src + " GROUP BY q.customer_id, q.order_id";
+}
+
+}  // namespace
+
+OrdersSource DescribeOrders(const std::string &orders_sql) {
+    const std::vector<Oid> times = {DATEOID, TIMESTAMPOID, TIMESTAMPTZOID};
+    const std::vector<Oid> amounts = {INT2OID, INT4OID, INT8OID, NUMERICOID, FLOAT4OID, FLOAT8OID};
+    const auto found = DescribeInnerQuery(
+        orders_sql, "orders_sql",
+        {{"customer_id", true, {}, "", ""},
+         {"ordered_at", true, times, "date, timestamp or timestamptz", "timestamptz"},
+         {"amount", true, amounts, "a number (numeric, integer or double precision)", "numeric"},
+         {"order_id", false, {}, "", ""}},
+        kOrdersExample);
+    const Oid id_type = found[0].type;
+    OrdersSource source;
+    source.integer_ids = id_type == INT2OID || id_type == INT4OID || id_type == INT8OID;
+    source.text_cast = !source.integer_ids && id_type != TEXTOID && id_type != VARCHAROID;
+    source.collation = source.integer_ids || source.text_cast ? InvalidOid : found[0].collation;
+    source.time_type = found[1].type;
+    source.has_order_id = found[3].present();
+    return source;
+}
+
+void ReadOrders(const std::string &orders_sql, const OrdersSource &source, const OrdersRead &read,
+                ca::CustomerIndex &index, OrderConsumer &consumer) {
+    OrdersSink sink(index, consumer, read.grouped);
+    const Conversion id = source.integer_ids ? Conversion::Int64 : Conversion::Text;
+    std::vector<Conversion> conversions = {id, Conversion::Time, Conversion::Money};
+    if (read.grouped)
+        conversions = {id,
+                       Conversion::Int64,
+                       Conversion::Int64,
+                       Conversion::Int64,
+                       Conversion::Time,
+                       Conversion::Money};
+    StreamQuery(OrdersQuery(orders_sql, source, read), conversions, sink);
+    sink.Flush();
+}
+
+}  // namespace pg
+}  // namespace ca
