@@ -1,0 +1,235 @@
+#include "retention.hpp"
+
+#include <algorithm>
+
+#include "cpp_only.hpp"  // last: fails the build if anything above pulled in postgres.h
+
+namespace ca {
+
+RetentionAccumulator::RetentionAccumulator(ExecContext &ctx, Period period, bool has_end,
+                                           std::int64_t end)
+    : ctx_(ctx),
+      period_(period),
+      has_end_(has_end),
+      end_(end),
+      customers_(MakeBudgetVector<Customer>(ctx)),
+      masks_(MakeBudgetVector<std::uint64_t>(ctx)),
+      orders_(MakeBudgetVector<std::int64_t>(ctx)),
+      revenue_(MakeBudgetVector<Money>(ctx)),
+      cohort_revenue_(MakeBudgetVector<Money>(ctx)) {}
+
+void RetentionAccumulator::AddNullCustomer(std::int64_t lines) {
+    if (!second_pass_) skips_.null_customer_rows += lines;
+}
+
+void RetentionAccumulator::Prefetch(std::uint32_t customer) const {
+    if (customer < customers_.size()) __builtin_prefetch(&customers_[customer]);
+    if (second_pass_) {
+        const std::size_t at = static_cast<std::size_t>(customer) * Words() * 2;
+        if (at < masks_.size()) __builtin_prefetch(&masks_[at], 1);
+    }
+}
+
+bool RetentionAccumulator::Usable(const Order &order) {
+    if (!second_pass_) {
+        skips_.null_field_rows += order.bad_lines;
+        skips_.after_end_rows += order.after_lines;
+    }
+    if (!order.has_time || !order.has_amount) return false;
+    if (has_end_ && order.time >= end_) {
+        if (!second_pass_)
+            skips_.after_end_rows += order.lines - order.bad_lines - order.after_lines;
+        return false;
+    }
+    return true;
+}
+
+std::int64_t RetentionAccumulator::first_purchase_period() const {
+    return PeriodOfTime(min_time_);
+}
+std::int64_t RetentionAccumulator::last_purchase_period() const {
+    return PeriodOfTime(max_time_);
+}
+
+void RetentionAccumulator::Add(std::uint32_t customer, const Order &order) {
+    if (!Usable(order)) return;
+    if (!second_pass_) {
+        if (customer >= customers_.size()) customers_.resize(customer + 1);
+        if (order.decimals > decimals_) decimals_ = order.decimals;
+        if (order.amount <= 0) return;
+        Customer &c = customers_[customer];
+        const std::int64_t t = order.time;
+        // Keep the two earliest purchase times.
+        if (c.purchases == 0) {
+            c.first_purchase = t;
+        } else if (t < c.first_purchase) {
+            c.second_purchase = c.first_purchase;
+            c.first_purchase = t;
+        } else if (c.purchases == 1 || t < c.second_purchase) {
+            c.second_purchase = t;
+        }
+        if (c.purchases < 2) ++c.purchases;
+        if (!has_purchases_ || t < min_time_) min_time_ = t;
+        if (!has_purchases_ || t > max_time_) max_time_ = t;
+        has_purchases_ = true;
+        return;
+    }
+
+    const std::int64_t p0 = range_.first_period, p1 = range_.last_period;
+    const std::int64_t p = PeriodOfTime(order.time);
+    if (p >= p0 && p <= p1) {
+        const auto k = static_cast<std::size_t>(p - p0);
+        revenue_[k] += order.amount;
+        if (order.amount > 0) ++orders_[k];
+    }
+    const Customer &c = customers_[customer];
+    if (c.purchases > 0) {
+        const std::int64_t f = PeriodOfTime(c.first_purchase);
+        if (f >= p0 && f <= p1 && p >= f && p <= p1) {
+            const std::size_t width = static_cast<std::size_t>(p1 - p0) + 1;
+            cohort_revenue_[static_cast<std::size_t>(f - p0) * width +
+                            static_cast<std::size_t>(p - f)] += order.amount;
+        }
+    }
+    if (order.amount <= 0) return;
+    std::uint64_t *purchased = &masks_[static_cast<std::size_t>(customer) * Words() * 2];
+    std::uint64_t *covered = purchased + Words();
+    if (p >= p0 && p <= p1) SetBits(purchased, p - p0, p - p0);
+    // Active at the boundaries after this purchase's period, while the window still reaches it.
+    const std::int64_t from = std::max(p + 1, p0);
+    const std::int64_t to = std::min(CoverageEnd(order.time), p1 + 1);
+    if (from <= to) SetBits(covered, from - p0, to - p0);
+}
+
+std::int64_t RetentionAccumulator::CoverageEnd(std::int64_t t) const {
+    const std::int64_t p0 = range_.first_period;
+    const std::int64_t last = range_.last_period + 1;
+    if (range_.window_starts.empty()) return last;
+    // window_starts[j - p0] is nondecreasing: the last boundary whose window start is <= t.
+    const auto it = std::upper_bound(range_.window_starts.begin(), range_.window_starts.end(), t);
+    return p0 + (it - range_.window_starts.begin()) - 1;
+}
+
+void RetentionAccumulator::SetBits(std::uint64_t *mask, std::int64_t from, std::int64_t to) const {
+    for (std::int64_t k = from; k <= to; ++k) mask[k / 64] |= std::uint64_t{1} << (k % 64);
+}
+
+void RetentionAccumulator::BeginSecondPass(const RetentionRange &range) {
+    if (range.last_period < range.first_period - 1)
+        throw InvalidParameter("retention range is inverted");
+    const auto boundaries = static_cast<std::size_t>(range.last_period - range.first_period) + 2;
+    if (!range.window_starts.empty() && range.window_starts.size() != boundaries)
+        throw InvalidParameter("retention window starts do not match the range",
+                               std::to_string(range.window_starts.size()) + " window starts for " +
+                                   std::to_string(boundaries) + " boundaries.");
+    if (boundaries > 1000000)
+        throw InvalidParameter("too many periods to analyse",
+                               std::to_string(boundaries - 1) + " periods.",
+                               "Use a longer period or a shorter range (start_at, end_at).");
+    range_ = range;
+    second_pass_ = true;
+    const std::size_t periods = boundaries - 1;
+    masks_.assign(customers_.size() * Words() * 2, 0);
+    orders_.assign(periods, 0);
+    revenue_.assign(periods, 0);
+    cohort_revenue_.assign(periods * periods, 0);
+    ctx_.CheckInterrupts();
+}
+
+std::vector<PeriodRetentionRow> RetentionAccumulator::PeriodRetention() const {
+    const std::int64_t p0 = range_.first_period, p1 = range_.last_period;
+    const std::size_t periods = static_cast<std::size_t>(p1 - p0 + 1);
+    std::vector<std::int64_t> active_at(periods + 1, 0), fresh(periods, 0), retained(periods, 0),
+        reactivated(periods, 0);
+    const std::size_t words = Words();
+    for (std::size_t c = 0; c < customers_.size(); ++c) {
+        ctx_.Tick();
+        if (customers_[c].purchases == 0) continue;
+        const std::uint64_t *purchased = &masks_[c * words * 2];
+        const std::uint64_t *covered = purchased + words;
+        const std::int64_t f = PeriodOfTime(customers_[c].first_purchase);
+        for (std::size_t j = 0; j <= periods; ++j)
+            if (Bit(covered, static_cast<std::int64_t>(j))) ++active_at[j];
+        for (std::size_t k = 0; k < periods; ++k) {
+            if (!Bit(purchased, static_cast<std::int64_t>(k))) continue;
+            if (p0 + static_cast<std::int64_t>(k) == f)
+                ++fresh[k];
+            else if (Bit(covered, static_cast<std::int64_t>(k)))
+                ++retained[k];
+            else
+                ++reactivated[k];
+        }
+    }
+    std::vector<PeriodRetentionRow> rows;
+    for (std::size_t k = 0; k < periods; ++k)
+        rows.push_back({p0 + static_cast<std::int64_t>(k), active_at[k], fresh[k], active_at[k + 1],
+                        retained[k], reactivated[k]});
+    return rows;
+}
+
+std::vector<KpiRow> RetentionAccumulator::Kpis() const {
+    const std::int64_t p0 = range_.first_period, p1 = range_.last_period;
+    const std::size_t periods = static_cast<std::size_t>(p1 - p0 + 1);
+    std::vector<std::int64_t> active(periods, 0), fresh(periods, 0), first_at(periods + 1, 0),
+        second_at(periods + 1, 0);
+    const std::size_t words = Words();
+    for (std::size_t c = 0; c < customers_.size(); ++c) {
+        ctx_.Tick();
+        const Customer &customer = customers_[c];
+        if (customer.purchases == 0) continue;
+        const std::uint64_t *purchased = &masks_[c * words * 2];
+        const std::int64_t f = PeriodOfTime(customer.first_purchase);
+        for (std::size_t k = 0; k < periods; ++k)
+            if (Bit(purchased, static_cast<std::int64_t>(k))) ++active[k];
+        if (f >= p0 && f <= p1) ++fresh[static_cast<std::size_t>(f - p0)];
+        // Cumulative counts from the start of the data: before p0 counts at p0.
+        if (f <= p1) ++first_at[static_cast<std::size_t>(std::max(f, p0) - p0)];
+        if (customer.purchases >= 2) {
+            const std::int64_t s = PeriodOfTime(customer.second_purchase);
+            if (s <= p1) ++second_at[static_cast<std::size_t>(std::max(s, p0) - p0)];
+        }
+    }
+    std::vector<KpiRow> rows;
+    std::int64_t customers_so_far = 0, repeaters_so_far = 0;
+    for (std::size_t k = 0; k < periods; ++k) {
+        customers_so_far += first_at[k];
+        repeaters_so_far += second_at[k];
+        rows.push_back({p0 + static_cast<std::int64_t>(k), orders_[k], revenue_[k], active[k],
+                        fresh[k], customers_so_far, repeaters_so_far});
+    }
+    return rows;
+}
+
+std::vector<CohortRow> RetentionAccumulator::Cohorts(std::int64_t max_offset) const {
+    const std::int64_t p0 = range_.first_period, p1 = range_.last_period;
+    const std::size_t periods = static_cast<std::size_t>(p1 - p0 + 1);
+    std::vector<std::int64_t> size(periods, 0);
+    auto active = MakeBudgetVector<std::int64_t>(ctx_);  // periods x periods: counted
+    active.assign(periods * periods, 0);
+    const std::size_t words = Words();
+    for (std::size_t c = 0; c < customers_.size(); ++c) {
+        ctx_.Tick();
+        if (customers_[c].purchases == 0) continue;
+        const std::int64_t f = PeriodOfTime(customers_[c].first_purchase);
+        if (f < p0 || f > p1) continue;
+        const auto row = static_cast<std::size_t>(f - p0);
+        ++size[row];
+        const std::uint64_t *purchased = &masks_[c * words * 2];
+        for (std::size_t k = row; k < periods; ++k)
+            if (Bit(purchased, static_cast<std::int64_t>(k))) ++active[row * periods + (k - row)];
+    }
+    std::vector<CohortRow> rows;
+    for (std::size_t row = 0; row < periods; ++row) {
+        if (size[row] == 0) continue;
+        std::size_t last = periods - 1 - row;
+        if (max_offset >= 0 && static_cast<std::size_t>(max_offset) < last)
+            last = static_cast<std::size_t>(max_offset);
+        for (std::size_t offset = 0; offset <= last; ++offset)
+            rows.push_back({p0 + static_cast<std::int64_t>(row), static_cast<std::int64_t>(offset),
+                            size[row], active[row * periods + offset],
+                            cohort_revenue_[row * periods + offset]});
+    }
+    return rows;
+}
+
+}  // namespace ca

@@ -1,0 +1,123 @@
+// Retention from orders (docs/retention.md): period retention (S, N, E, retained, reactivated),
+// cohort retention and KPIs per period. Times are LOCAL wall-clock microseconds (periods.hpp);
+// the glue converts to the analysis time zone before orders get here.
+//
+// Two passes over the same orders, each through Add(): the first finds every customer's first
+// two purchases and the range of the data; the second (after BeginSecondPass with the analysed
+// range and the window start of each period boundary) fills per-customer bitmasks of the periods
+// with a purchase and of the boundaries at which the customer is active, and the per-period and
+// per-cohort sums. Memory: about 40 bytes per customer plus 16 bytes per 64 analysed periods.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "exec_context.hpp"
+#include "money.hpp"
+#include "orders.hpp"
+#include "periods.hpp"
+
+namespace ca {
+
+struct RetentionSkips {
+    std::int64_t null_customer_rows = 0;
+    std::int64_t null_field_rows = 0;
+    std::int64_t after_end_rows = 0;
+};
+
+// The analysed periods and the activity window, fixed between the two passes.
+struct RetentionRange {
+    std::int64_t first_period = 0;  // p0 (PeriodIndex)
+    std::int64_t last_period = -1;  // p1 >= p0 - 1 (empty when below p0)
+    // For the boundaries j = p0 .. p1 + 1 (the starts of those periods), the earliest purchase
+    // time that still makes a customer active at b_j: b_j - active_window, in local microseconds,
+    // nondecreasing. Empty: no window ("has ever purchased").
+    std::vector<std::int64_t> window_starts;
+};
+
+struct PeriodRetentionRow {
+    std::int64_t period;  // PeriodIndex
+    std::int64_t s_start, n_new, e_end, retained, reactivated;
+};
+
+struct KpiRow {
+    std::int64_t period;
+    std::int64_t orders;  // purchases
+    Money revenue;        // all orders, returns included
+    std::int64_t active_customers, new_customers;
+    std::int64_t customers_so_far, repeaters_so_far;  // >= 1 and >= 2 purchases by the period's end
+};
+
+struct CohortRow {
+    std::int64_t cohort;  // PeriodIndex of the first purchase
+    std::int64_t offset;
+    std::int64_t cohort_size, active_customers;
+    Money revenue;
+};
+
+class RetentionAccumulator {
+  public:
+    // Orders at or after `end` (local microseconds), when has_end, are left out and counted.
+    RetentionAccumulator(ExecContext &ctx, Period period, bool has_end, std::int64_t end);
+
+    void AddNullCustomer(std::int64_t lines);
+    void Prefetch(std::uint32_t customer) const;
+    void Add(std::uint32_t customer, const Order &order);
+
+    // After the first pass: whether any purchase was seen, and the periods of the first and last.
+    bool has_purchases() const noexcept { return has_purchases_; }
+    std::int64_t first_purchase_period() const;
+    std::int64_t last_purchase_period() const;
+    Period period() const noexcept { return period_; }
+
+    // Switches Add() to the second pass over the same orders. Throws InvalidParameter for a range
+    // whose window_starts do not match it.
+    void BeginSecondPass(const RetentionRange &range);
+
+    // After the second pass.
+    std::vector<PeriodRetentionRow> PeriodRetention() const;
+    std::vector<KpiRow> Kpis() const;
+    // Offsets 0 .. max_offset (or to the last analysed period when max_offset < 0).
+    std::vector<CohortRow> Cohorts(std::int64_t max_offset) const;
+    // Rows counted in the first pass.
+    const RetentionSkips &skips() const noexcept { return skips_; }
+    int decimals() const noexcept { return decimals_; }
+
+  private:
+    struct Customer {
+        std::int64_t first_purchase = 0;   // valid when purchases >= 1
+        std::int64_t second_purchase = 0;  // valid when purchases >= 2
+        std::uint32_t purchases = 0;       // saturates at 2: only "at least 2" matters
+    };
+    bool Usable(const Order &order);  // first-pass filter (counts skips)
+    std::size_t Words() const {
+        return (static_cast<std::size_t>(range_.last_period - range_.first_period) + 2 + 63) / 64;
+    }
+    std::int64_t PeriodOfTime(std::int64_t t) const { return PeriodIndex(period_, DayOf(t)); }
+    std::int64_t CoverageEnd(std::int64_t t) const;  // last boundary j covered by a purchase at t
+    void SetBits(std::uint64_t *mask, std::int64_t from,
+                 std::int64_t to) const;  // boundary/period indices
+    static bool Bit(const std::uint64_t *mask, std::int64_t k) {
+        return (mask[k / 64] >> (k % 64)) & 1U;
+    }
+
+    ExecContext &ctx_;
+    Period period_;
+    bool has_end_;
+    std::int64_t end_;
+    bool second_pass_ = false;
+    bool has_purchases_ = false;
+    std::int64_t min_time_ = 0, max_time_ = 0;
+    int decimals_ = 0;
+    RetentionSkips skips_;
+    BudgetVector<Customer> customers_;
+    RetentionRange range_;
+    // Second pass, per customer: Words() words of `purchased` (bit k: a purchase in period p0 + k)
+    // then Words() words of `covered` (bit j: active at the start of period p0 + j).
+    BudgetVector<std::uint64_t> masks_;
+    BudgetVector<std::int64_t> orders_;   // per analysed period
+    BudgetVector<Money> revenue_;         // per analysed period
+    BudgetVector<Money> cohort_revenue_;  // [cohort - p0][offset]
+};
+
+}  // namespace ca
