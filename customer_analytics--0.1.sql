@@ -86,6 +86,63 @@ COMMENT ON AGGREGATE @extschema@.rfm_summary(timestamptz, numeric, timestamptz) 
 'first and last purchase, recency in days at as_of, number of purchases and net amount of a group of orders';
 
 -- ---------------------------------------------------------------------------------------------
+-- Retention (docs/retention.md). VOLATILE and PARALLEL UNSAFE like rfm(): they run the caller's
+-- query themselves (twice, in the same snapshot), and that query can use parallel workers.
+-- ---------------------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.retention(
+    orders_sql    text,
+    period        text DEFAULT 'month',
+    active_window interval DEFAULT '365 days',
+    start_at      timestamptz DEFAULT NULL,
+    end_at        timestamptz DEFAULT NULL,
+    time_zone     text DEFAULT NULL)
+RETURNS TABLE (
+    period_start     date,
+    s_start          bigint,
+    n_new            bigint,
+    e_end            bigint,
+    retention_rate   numeric,
+    retained         bigint,
+    strict_retention numeric,
+    reactivated      bigint,
+    churned          bigint,
+    churn_rate       numeric)
+AS 'MODULE_PATHNAME', 'ca_retention'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION @extschema@.cohort_retention(
+    orders_sql text,
+    period     text DEFAULT 'month',
+    max_offset integer DEFAULT NULL,
+    time_zone  text DEFAULT NULL)
+RETURNS TABLE (
+    cohort           date,
+    period_offset    integer,
+    cohort_size      bigint,
+    active_customers bigint,
+    retention        numeric,
+    revenue          numeric)
+AS 'MODULE_PATHNAME', 'ca_cohort_retention'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION @extschema@.kpis(
+    orders_sql text,
+    period     text DEFAULT 'month',
+    time_zone  text DEFAULT NULL)
+RETURNS TABLE (
+    period_start         date,
+    orders               bigint,
+    revenue              numeric,
+    avg_order_value      numeric,
+    active_customers     bigint,
+    new_customers        bigint,
+    returning_customers  bigint,
+    repeat_purchase_rate numeric)
+AS 'MODULE_PATHNAME', 'ca_kpis'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+-- ---------------------------------------------------------------------------------------------
 -- Diagnostics of the C++/PostgreSQL boundary (docs/architecture.md). Superuser only.
 -- ---------------------------------------------------------------------------------------------
 

@@ -1,0 +1,309 @@
+// SQL face of retention: retention(), cohort_retention() and kpis() (docs/retention.md). The
+// orders come through the shared reader on local time; src/core/retention.* does the counting.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "args.hpp"
+#include "customer_index.hpp"
+#include "door.hpp"
+#include "inner_query.hpp"
+#include "orders_reader.hpp"
+#include "periods.hpp"
+#include "pg_money.hpp"
+#include "retention.hpp"
+#include "srf.hpp"
+
+namespace {
+
+using ca::ExecContext;
+using ca::pg::Guard;
+using ca::pg::SqlError;
+
+class RetentionConsumer : public ca::pg::OrderConsumer {
+  public:
+    explicit RetentionConsumer(ca::RetentionAccumulator &acc) : acc_(acc) {}
+    void AddNullCustomer(std::int64_t lines) override { acc_.AddNullCustomer(lines); }
+    void Prefetch(std::uint32_t customer) const override { acc_.Prefetch(customer); }
+    void Add(std::uint32_t customer, const ca::Order &order) override { acc_.Add(customer, order); }
+
+  private:
+    ca::RetentionAccumulator &acc_;
+};
+
+// What the three functions share: the arguments, both passes over the orders, the results.
+struct RetentionInputs {
+    std::string orders_sql;
+    ca::Period period = ca::Period::Month;
+    bool has_zone = false;
+    std::string zone;
+    bool has_window = false;
+    Interval window{};
+    bool has_start = false, has_end = false;
+    TimestampTz start_at = 0, end_at = 0;
+};
+
+// timestamptz -> local timestamp in the analysis zone (the session's when none is given).
+Timestamp LocalTime(const RetentionInputs &in, TimestampTz t) {
+    Timestamp local = 0;
+    const char *zone = in.zone.c_str();
+    const bool has_zone = in.has_zone;
+    Guard([&] {
+        Datum d = has_zone ? DirectFunctionCall2(timestamptz_zone, CStringGetTextDatum(zone),
+                                                 TimestampTzGetDatum(t))
+                           : DirectFunctionCall1(timestamptz_timestamp, TimestampTzGetDatum(t));
+        local = DatumGetTimestamp(d);
+    });
+    return local;
+}
+
+void ReportSkips(const char *function, const ca::RetentionSkips &s) {
+    const std::int64_t skipped = s.null_customer_rows + s.null_field_rows + s.after_end_rows;
+    if (skipped == 0) return;
+    Guard([&] {
+        ereport(NOTICE,
+                (errmsg("%s skipped %lld input rows", function, static_cast<long long>(skipped)),
+                 errdetail("%lld rows had a null customer_id, %lld a null or infinite "
+                           "ordered_at or a null amount (or order_id), %lld were ordered "
+                           "at or after end_at.",
+                           static_cast<long long>(s.null_customer_rows),
+                           static_cast<long long>(s.null_field_rows),
+                           static_cast<long long>(s.after_end_rows))));
+    });
+}
+
+// Runs both passes. Returns false when there is nothing to report (no purchase and no range).
+bool Accumulate(const char *function, ExecContext &ctx, const RetentionInputs &in,
+                std::unique_ptr<ca::CustomerIndex> &index,
+                std::unique_ptr<ca::RetentionAccumulator> &acc) {
+    ca::pg::SpiSession spi;
+    const ca::pg::OrdersSource source = ca::pg::DescribeOrders(in.orders_sql);
+    ca::pg::OrdersRead read;
+    read.grouped = source.has_order_id;
+    if (source.time_type == TIMESTAMPTZOID) {
+        if (in.has_zone) {
+            char *literal = nullptr;
+            const char *zone = in.zone.c_str();
+            Guard([&] { literal = quote_literal_cstr(zone); });
+            read.time_expr = std::string("timezone(") + literal + ", q.ordered_at)";
+        } else {
+            read.time_expr = "q.ordered_at::timestamp";
+        }
+    }
+    Timestamp end_local = 0;
+    if (in.has_end) {
+        end_local = LocalTime(in, in.end_at);
+        char *literal = nullptr;
+        Guard([&] {
+            literal = quote_literal_cstr(
+                DatumGetCString(DirectFunctionCall1(timestamp_out, TimestampGetDatum(end_local))));
+        });
+        read.keep = std::string("< ") + literal + "::timestamp";
+    }
+    index = std::make_unique<ca::CustomerIndex>(ctx, source.integer_ids
+                                                         ? ca::CustomerIndex::KeyKind::Integer
+                                                         : ca::CustomerIndex::KeyKind::Bytes);
+    acc = std::make_unique<ca::RetentionAccumulator>(ctx, in.period, in.has_end, end_local);
+    RetentionConsumer consumer(*acc);
+    ca::pg::ReadOrders(in.orders_sql, source, read, *index, consumer);
+
+    if (!acc->has_purchases() && !(in.has_start && in.has_end)) {
+        spi.Finish();
+        ReportSkips(function, acc->skips());
+        return false;
+    }
+    ca::RetentionRange range;
+    range.first_period = in.has_start
+                             ? ca::PeriodIndex(in.period, ca::DayOf(LocalTime(in, in.start_at)))
+                             : acc->first_purchase_period();
+    range.last_period = in.has_end ? ca::PeriodIndex(in.period, ca::DayOf(end_local - 1))
+                                   : acc->last_purchase_period();
+    if (range.last_period < range.first_period) {
+        spi.Finish();
+        ReportSkips(function, acc->skips());
+        return false;
+    }
+    if (in.has_window) {
+        // b_j - active_window for each boundary, with PostgreSQL's interval arithmetic.
+        const std::size_t n = static_cast<std::size_t>(range.last_period - range.first_period) + 2;
+        range.window_starts.resize(n);
+        std::int64_t *starts = range.window_starts.data();
+        const ca::Period period = in.period;
+        const std::int64_t p0 = range.first_period;
+        Interval window = in.window;
+        Guard([&] {
+            for (std::size_t j = 0; j < n; ++j) {
+                const Timestamp b = static_cast<Timestamp>(ca::PeriodStartFromIndex(
+                                        period, p0 + static_cast<std::int64_t>(j))) *
+                                    USECS_PER_DAY;
+                starts[j] = DatumGetTimestamp(DirectFunctionCall2(
+                    timestamp_mi_interval, TimestampGetDatum(b), IntervalPGetDatum(&window)));
+            }
+        });
+    }
+    acc->BeginSecondPass(range);
+    ca::pg::ReadOrders(in.orders_sql, source, read, *index, consumer);
+    spi.Finish();
+    ReportSkips(function, acc->skips());
+    return true;
+}
+
+RetentionInputs CommonInputs(FunctionCallInfo fcinfo, int zone_arg) {
+    RetentionInputs in;
+    in.orders_sql = ca::pg::RequiredTextArg(fcinfo, 0, "orders_sql");
+    in.period = ca::ParsePeriod(ca::pg::RequiredTextArg(fcinfo, 1, "period"));
+    in.has_zone = ca::pg::TextArg(fcinfo, zone_arg, in.zone);
+    return in;
+}
+
+// round(100 * part / whole, 2) as numeric; NULL (returns false) when whole is 0.
+bool Percent(std::int64_t part, std::int64_t whole, Datum &out) {
+    if (whole == 0) return false;
+    Guard([&] {
+        Datum p = DirectFunctionCall1(int8_numeric, Int64GetDatum(part));
+        Datum w = DirectFunctionCall1(int8_numeric, Int64GetDatum(whole));
+        Datum hundred = DirectFunctionCall1(int8_numeric, Int64GetDatum(100));
+        Datum ratio =
+            DirectFunctionCall2(numeric_div, DirectFunctionCall2(numeric_mul, p, hundred), w);
+        out = DirectFunctionCall2(numeric_round, ratio, Int32GetDatum(2));
+    });
+    return true;
+}
+
+}  // namespace
+
+// retention(orders_sql, period, active_window, start_at, end_at, time_zone)
+CA_FUNCTION(ca_retention) {
+    RetentionInputs in = CommonInputs(fcinfo, 5);
+    if (!PG_ARGISNULL(2)) {
+        in.has_window = true;
+        in.window = *PG_GETARG_INTERVAL_P(2);
+        bool positive = false;
+        Interval zero{};
+        Interval *w = &in.window;
+        Guard([&] {
+            positive = DatumGetInt32(DirectFunctionCall2(interval_cmp, IntervalPGetDatum(w),
+                                                         IntervalPGetDatum(&zero))) > 0;
+        });
+        if (!positive)
+            throw ca::InvalidParameter("active_window must be positive", {},
+                                       "Pass for example '365 days', or NULL for \"has ever "
+                                       "purchased\".");
+    }
+    in.has_start = !PG_ARGISNULL(3);
+    in.has_end = !PG_ARGISNULL(4);
+    if (in.has_start) in.start_at = PG_GETARG_TIMESTAMPTZ(3);
+    if (in.has_end) in.end_at = PG_GETARG_TIMESTAMPTZ(4);
+    if ((in.has_start && TIMESTAMP_NOT_FINITE(in.start_at)) ||
+        (in.has_end && TIMESTAMP_NOT_FINITE(in.end_at)))
+        throw ca::InvalidParameter("start_at and end_at must be finite");
+    if (in.has_start && in.has_end && in.start_at >= in.end_at)
+        throw ca::InvalidParameter("start_at must be before end_at");
+
+    ExecContext ctx(ca::pg::MemoryLimitBytes(), ca::pg::InterruptHook);
+    std::unique_ptr<ca::CustomerIndex> index;
+    std::unique_ptr<ca::RetentionAccumulator> acc;
+    const bool any = Accumulate("retention", ctx, in, index, acc);
+    std::vector<ca::PeriodRetentionRow> rows;
+    if (any) rows = acc->PeriodRetention();
+    const ca::Period period = in.period;
+    Guard([&] { ca::pg::BeginMaterializedResult(fcinfo); });
+    for (const ca::PeriodRetentionRow &r : rows) {
+        Datum values[10];
+        bool nulls[10] = {false};
+        const std::int64_t churned = r.s_start - r.retained;
+        values[0] = DateADTGetDatum(ca::PeriodStartFromIndex(period, r.period));
+        values[1] = Int64GetDatum(r.s_start);
+        values[2] = Int64GetDatum(r.n_new);
+        values[3] = Int64GetDatum(r.e_end);
+        nulls[4] = !Percent(r.e_end - r.n_new, r.s_start, values[4]);
+        values[5] = Int64GetDatum(r.retained);
+        nulls[6] = !Percent(r.retained, r.s_start, values[6]);
+        values[7] = Int64GetDatum(r.reactivated);
+        values[8] = Int64GetDatum(churned);
+        nulls[9] = !Percent(churned, r.s_start, values[9]);
+        Guard([&] {
+            auto *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
+            tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+        });
+    }
+    return (Datum)0;
+}
+
+// cohort_retention(orders_sql, period, max_offset, time_zone)
+CA_FUNCTION(ca_cohort_retention) {
+    RetentionInputs in = CommonInputs(fcinfo, 3);
+    std::int64_t max_offset = -1;
+    if (!PG_ARGISNULL(2)) {
+        max_offset = PG_GETARG_INT32(2);
+        if (max_offset < 0)
+            throw ca::InvalidParameter("max_offset must not be negative",
+                                       "max_offset is " + std::to_string(max_offset) + ".",
+                                       "Pass NULL for every offset.");
+    }
+    ExecContext ctx(ca::pg::MemoryLimitBytes(), ca::pg::InterruptHook);
+    std::unique_ptr<ca::CustomerIndex> index;
+    std::unique_ptr<ca::RetentionAccumulator> acc;
+    const bool any = Accumulate("cohort_retention", ctx, in, index, acc);
+    std::vector<ca::CohortRow> rows;
+    if (any) rows = acc->Cohorts(max_offset);
+    const ca::Period period = in.period;
+    const int decimals = any ? acc->decimals() : 0;
+    Guard([&] { ca::pg::BeginMaterializedResult(fcinfo); });
+    for (const ca::CohortRow &r : rows) {
+        Datum values[6];
+        bool nulls[6] = {false};
+        values[0] = DateADTGetDatum(ca::PeriodStartFromIndex(period, r.cohort));
+        values[1] = Int32GetDatum(static_cast<int32>(r.offset));
+        values[2] = Int64GetDatum(r.cohort_size);
+        values[3] = Int64GetDatum(r.active_customers);
+        nulls[4] = !Percent(r.active_customers, r.cohort_size, values[4]);
+        const ca::Money revenue = r.revenue;
+        Guard([&] {
+            values[5] = ca::pg::MoneyToNumeric(revenue, decimals);
+            auto *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
+            tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+        });
+    }
+    return (Datum)0;
+}
+
+// kpis(orders_sql, period, time_zone)
+CA_FUNCTION(ca_kpis) {
+    RetentionInputs in = CommonInputs(fcinfo, 2);
+    ExecContext ctx(ca::pg::MemoryLimitBytes(), ca::pg::InterruptHook);
+    std::unique_ptr<ca::CustomerIndex> index;
+    std::unique_ptr<ca::RetentionAccumulator> acc;
+    const bool any = Accumulate("kpis", ctx, in, index, acc);
+    std::vector<ca::KpiRow> rows;
+    if (any) rows = acc->Kpis();
+    const ca::Period period = in.period;
+    const int decimals = any ? acc->decimals() : 0;
+    Guard([&] { ca::pg::BeginMaterializedResult(fcinfo); });
+    for (const ca::KpiRow &r : rows) {
+        Datum values[8];
+        bool nulls[8] = {false};
+        values[0] = DateADTGetDatum(ca::PeriodStartFromIndex(period, r.period));
+        values[1] = Int64GetDatum(r.orders);
+        values[4] = Int64GetDatum(r.active_customers);
+        values[5] = Int64GetDatum(r.new_customers);
+        values[6] = Int64GetDatum(r.active_customers - r.new_customers);
+        nulls[7] = !Percent(r.repeaters_so_far, r.customers_so_far, values[7]);
+        const ca::Money revenue = r.revenue;
+        const std::int64_t orders = r.orders;
+        Guard([&] {
+            values[2] = ca::pg::MoneyToNumeric(revenue, decimals);
+            if (orders > 0)
+                values[3] = DirectFunctionCall2(
+                    numeric_round,
+                    DirectFunctionCall2(numeric_div, values[2],
+                                        DirectFunctionCall1(int8_numeric, Int64GetDatum(orders))),
+                    Int32GetDatum(2));
+            else
+                nulls[3] = true;
+            auto *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
+            tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+        });
+    }
+    return (Datum)0;
+}
