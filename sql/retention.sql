@@ -105,3 +105,17 @@ FULL JOIN (SELECT m.period_start,
                   (SELECT count(*) FROM ret_first f WHERE date_trunc('month', f.first_at) = m.period_start) AS fresh
            FROM ret_months m) AS o USING (period_start);
 RESET TimeZone;
+
+-- The shared limits hold here too: statement_timeout (57014) and the memory limit (53200).
+SET statement_timeout = '200ms';
+\set VERBOSITY sqlstate
+SELECT count(*) FROM cohort_retention($$SELECT g % 100000 AS customer_id,
+                                              timestamptz '2024-01-01' + (g % 1000) * interval '1 hour' AS ordered_at,
+                                              (g % 97)::numeric AS amount
+                                       FROM generate_series(1, 200000000) AS g$$);
+\set VERBOSITY default
+RESET statement_timeout;
+SET customer_analytics.memory_limit = '64kB';
+SELECT count(*) FROM kpis('SELECT customer_id, order_id, ordered_at, amount FROM ret_lines');
+RESET customer_analytics.memory_limit;
+SELECT count(*) AS months FROM kpis('SELECT customer_id, order_id, ordered_at, amount FROM ret_lines');
