@@ -33,6 +33,14 @@ SELECT * FROM cohort_retention('TABLE ex_orders', 'quarter', max_offset => 3) WH
 SELECT period_start, orders FROM kpis($$SELECT 1 AS customer_id, timestamptz '2001-03-31 23:30+00' AS ordered_at, 5 AS amount$$);
 SELECT period_start, orders FROM kpis($$SELECT 1 AS customer_id, timestamptz '2001-03-31 23:30+00' AS ordered_at, 5 AS amount$$, time_zone => 'Europe/Berlin');
 
+-- Daylight saving: 2024-03-31 has 23 hours in Berlin; its first and last local hour are one day,
+-- and the next local midnight starts the next day.
+SELECT period_start, orders FROM kpis($$SELECT * FROM (VALUES
+    (1, timestamptz '2024-03-30 23:30+00', 5),   -- 00:30 on March 31st, Berlin (CET)
+    (2, timestamptz '2024-03-31 21:30+00', 5),   -- 23:30 on March 31st, Berlin (CEST)
+    (3, timestamptz '2024-03-31 22:30+00', 5))   -- 00:30 on April 1st, Berlin
+    AS v(customer_id, ordered_at, amount)$$, 'day', time_zone => 'Europe/Berlin') ORDER BY 1;
+
 -- NULLs and rows after end_at are skipped and counted; empty input gives no rows.
 SELECT period_start, orders, revenue FROM kpis($$SELECT * FROM (VALUES (1, date '2024-01-05', 10), (NULL, '2024-01-06', 20),
     (2, NULL, 30), (3, '2024-01-07', NULL)) AS v(customer_id, ordered_at, amount)$$);
