@@ -6,21 +6,11 @@
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS customer_analytics;
 RESET client_min_messages;
-\set datadir `echo "${CA_DATA_DIR:-../shared/data}"`
-\set have_data `test -r "${CA_DATA_DIR:-../shared/data}/online_retail.csv.xz" && echo true || echo false`
-\if :have_data
-CREATE TEMP TABLE retail (invoice_no text, stock_code text, description text, quantity integer,
-                          invoice_date timestamp, unit_price numeric, customer_id integer,
-                          country text);
-\set load '\\copy retail FROM PROGRAM ''xz -dc "' :datadir '/online_retail.csv.xz"'' WITH (FORMAT csv, HEADER true)'
-:load
+\i test/sql/online_retail.sql
+\if :have_online_retail
 SELECT count(*) AS lines, count(DISTINCT invoice_no) AS invoices, count(DISTINCT customer_id) AS customers,
        min(invoice_date), max(invoice_date) FROM retail;
 SET TimeZone = 'UTC';
-
-CREATE TEMP VIEW retail_lines AS
-SELECT customer_id, invoice_no AS order_id, invoice_date AS ordered_at, quantity * unit_price AS amount
-FROM retail;
 
 -- The definitions in plain SQL, independent of the extension, once per period.
 CREATE TEMP VIEW oracle_input AS SELECT * FROM retail_lines;
