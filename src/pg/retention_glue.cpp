@@ -208,7 +208,10 @@ CA_FUNCTION(ca_retention) {
     if (any) rows = acc->PeriodRetention();
     const ca::Period period = in.period;
     Guard([&] { ca::pg::BeginMaterializedResult(fcinfo); });
+    std::size_t emitted = 0;
     for (const ca::PeriodRetentionRow &r : rows) {
+        // A daily cohort matrix can have hundreds of thousands of rows.
+        if (emitted++ % ExecContext::kTickInterval == 0) ctx.CheckInterrupts();
         Datum values[10];
         bool nulls[10] = {false};
         const std::int64_t churned = r.s_start - r.retained;
@@ -250,7 +253,10 @@ CA_FUNCTION(ca_cohort_retention) {
     const ca::Period period = in.period;
     const int decimals = any ? acc->decimals() : 0;
     Guard([&] { ca::pg::BeginMaterializedResult(fcinfo); });
+    std::size_t emitted = 0;
     for (const ca::CohortRow &r : rows) {
+        // A daily cohort matrix can have hundreds of thousands of rows.
+        if (emitted++ % ExecContext::kTickInterval == 0) ctx.CheckInterrupts();
         Datum values[6];
         bool nulls[6] = {false};
         values[0] = DateADTGetDatum(ca::PeriodStartFromIndex(period, r.cohort));
@@ -280,7 +286,10 @@ CA_FUNCTION(ca_kpis) {
     const ca::Period period = in.period;
     const int decimals = any ? acc->decimals() : 0;
     Guard([&] { ca::pg::BeginMaterializedResult(fcinfo); });
+    std::size_t emitted = 0;
     for (const ca::KpiRow &r : rows) {
+        // A daily cohort matrix can have hundreds of thousands of rows.
+        if (emitted++ % ExecContext::kTickInterval == 0) ctx.CheckInterrupts();
         Datum values[8];
         bool nulls[8] = {false};
         values[0] = DateADTGetDatum(ca::PeriodStartFromIndex(period, r.period));
