@@ -2,6 +2,7 @@
 // across years, days before 2000), a day-by-day walk over 1600-2400 against a brute-force calendar
 // written here (a day counter and a month-length table, independent of periods.cpp), the 400-year
 // cycle out to years -4000..100000 and beyond, and ParsePeriod's errors.
+// SubtractIntervalSaturating: hand-worked cases.
 #include <catch2/catch.hpp>
 
 #include "test_support.hpp"
@@ -464,4 +465,183 @@ TEST_CASE("the 400-year cycle carries the calendar to years -4000..100000 and be
     CHECK(Civil(D(-4713, 11, 24)) == (Ymd{-4713, 11, 24}));
     CHECK(Civil(D(5874897, 12, 31)) == (Ymd{5874897, 12, 31}));
     CHECK(Civil(D(-5000000, 1, 1)) == (Ymd{-5000000, 1, 1}));
+}
+
+// ---- SubtractIntervalSaturating -----------------------------------------------------------------
+
+namespace {
+
+constexpr std::int64_t kNegInf = std::numeric_limits<std::int64_t>::min();  // -infinity
+constexpr std::int64_t kInf = std::numeric_limits<std::int64_t>::max();     // infinity
+constexpr std::int64_t kDay = ca::kUsecsPerDay;
+constexpr std::int64_t kHour = 3600000000LL;
+
+// A local timestamp: y-m-d at `usecs` past midnight.
+std::int64_t Ts(int y, unsigned m, unsigned d, std::int64_t usecs = 0) {
+    return std::int64_t{D(y, m, d)} * kDay + usecs;
+}
+
+std::int64_t Sub(std::int64_t t, std::int32_t months, std::int32_t days, std::int64_t usecs) {
+    return ca::SubtractIntervalSaturating(t, months, days, usecs);
+}
+
+}  // namespace
+
+TEST_CASE("SubtractIntervalSaturating: the range constants") {
+    // MIN_TIMESTAMP is Julian day 0, 4714-11-24 BC (year -4713), at midnight; END_TIMESTAMP is
+    // 294277-01-01 at midnight.
+    CHECK(ca::kMinTimestamp == Ts(-4713, 11, 24));
+    CHECK(ca::kEndTimestamp == Ts(294277, 1, 1));
+    CHECK(ca::kMinTimestamp / kDay == -2451545);  // POSTGRES_EPOCH_JDATE = date2j(2000, 1, 1)
+}
+
+TEST_CASE("SubtractIntervalSaturating: months clamp to the month's end") {
+    // 2000-03-31 - 1 month = 2000-02-29, the leap day: day 31 + 28 = 59.
+    CHECK(Sub(Ts(2000, 3, 31), 1, 0, 0) == 59 * kDay);
+    CHECK(Ts(2000, 2, 29) == 59 * kDay);
+    // 2001-03-31 12:30 - 1 month = 2001-02-28 12:30: 2001-01-01 is day 366 (2000 is a leap year),
+    // 2001-02-28 day 366 + 31 + 27 = 424.
+    CHECK(Sub(Ts(2001, 3, 31, 12 * kHour + kHour / 2), 1, 0, 0) ==
+          424 * kDay + 12 * kHour + kHour / 2);
+    // 2000-03-30 and 2000-03-29 also give the leap day, 2000-03-28 gives 02-28 (day 58).
+    CHECK(Sub(Ts(2000, 3, 30), 1, 0, 0) == 59 * kDay);
+    CHECK(Sub(Ts(2000, 3, 29), 1, 0, 0) == 59 * kDay);
+    CHECK(Sub(Ts(2000, 3, 28), 1, 0, 0) == 58 * kDay);
+    // Leap day minus whole years: a leap year again keeps Feb 29, any other year clamps to Feb 28.
+    // 1996-02-29 is day -(4 * 365 + 1) + 31 + 28 = -1402.
+    CHECK(Sub(Ts(2000, 2, 29), 48, 0, 0) == -1402 * kDay);
+    CHECK(Sub(Ts(2000, 2, 29), 12, 0, 0) == Ts(1999, 2, 28));
+    CHECK(Sub(Ts(2000, 2, 29), 1200, 0, 0) == Ts(1900, 2, 28));  // 1900 is no leap year
+    CHECK(Sub(Ts(2000, 2, 29), 4800, 0, 0) == Ts(1600, 2, 29));  // 1600 is one
+    // 2024-05-31 23:59:59.999999 - 3 months = 2024-02-29 23:59:59.999999; the time of day stays.
+    CHECK(Sub(Ts(2024, 5, 31, kDay - 1), 3, 0, 0) == Ts(2024, 2, 29, kDay - 1));
+    // Negative months add: 2023-01-31 - (-1 month) = 2023-02-28; 2023-12-31 - (-2) = 2024-02-29.
+    CHECK(Sub(Ts(2023, 1, 31), -1, 0, 0) == Ts(2023, 2, 28));
+    CHECK(Sub(Ts(2023, 12, 31), -2, 0, 0) == Ts(2024, 2, 29));
+    // Month carries across years both ways: 2000-01-15 - 1 month = 1999-12-15; - 13 months =
+    // 1998-12-15; - 12 months = 1999-01-15; 1999-12-15 - (-1 month) = 2000-01-15.
+    CHECK(Sub(Ts(2000, 1, 15), 1, 0, 0) == Ts(1999, 12, 15));
+    CHECK(Sub(Ts(2000, 1, 15), 13, 0, 0) == Ts(1998, 12, 15));
+    CHECK(Sub(Ts(2000, 1, 15), 12, 0, 0) == Ts(1999, 1, 15));
+    CHECK(Sub(Ts(1999, 12, 15), -1, 0, 0) == Ts(2000, 1, 15));
+}
+
+TEST_CASE("SubtractIntervalSaturating: before 2000 and before year 1") {
+    // 1900-03-31 12:00 - 1 month = 1900-02-28 12:00: 1900-01-01 is day -36524, Feb 28 is
+    // -36524 + 31 + 27 = -36466.
+    CHECK(Sub(Ts(1900, 3, 31, 12 * kHour), 1, 0, 0) == -36466 * kDay + 12 * kHour);
+    // Microseconds across midnight into 1999: 2000-01-01 00:00 - 1 us = -1; and back.
+    CHECK(Sub(0, 0, 0, 1) == -1);
+    CHECK(Sub(-1, 0, 0, -1) == 0);
+    // 2000-01-01 - '1 day 00:00:00.000001' = 1999-12-30 23:59:59.999999.
+    CHECK(Sub(0, 0, 1, 1) == -kDay - 1);
+    // Year 0 (1 BC) is a leap year: 0000-03-31 - 1 month = 0000-02-29, and 0001-03-31 - 1 month =
+    // 0001-02-28; 0000-01-01 - 1 day = -0001-12-31.
+    CHECK(Sub(Ts(0, 3, 31), 1, 0, 0) == Ts(0, 2, 29));
+    CHECK(Sub(Ts(1, 3, 31), 1, 0, 0) == Ts(1, 2, 28));
+    CHECK(Sub(Ts(0, 1, 1), 0, 1, 0) == Ts(-1, 12, 31));
+    // -0004 (5 BC) is a leap year, -0100 is not: -0100-03-29 - 1 month = -0100-02-28.
+    CHECK(Sub(Ts(-4, 3, 31), 1, 0, 0) == Ts(-4, 2, 29));
+    CHECK(Sub(Ts(-100, 3, 29), 1, 0, 0) == Ts(-100, 2, 28));
+}
+
+TEST_CASE("SubtractIntervalSaturating: days, microseconds and mixed signs") {
+    const std::int64_t t = Ts(2024, 3, 31, 10 * kHour);  // 2024-03-31 10:00
+    // Days keep the time of day: - 30 days = 2024-03-01 10:00; across the leap day, - 31 days =
+    // 2024-02-29 10:00.
+    CHECK(Sub(t, 0, 30, 0) == Ts(2024, 3, 1, 10 * kHour));
+    CHECK(Sub(t, 0, 31, 0) == Ts(2024, 2, 29, 10 * kHour));
+    // Microseconds: - 11 hours = 2024-03-30 23:00; - (-14 hours) = 2024-04-01 00:00.
+    CHECK(Sub(t, 0, 0, 11 * kHour) == Ts(2024, 3, 30, 23 * kHour));
+    CHECK(Sub(t, 0, 0, -14 * kHour) == Ts(2024, 4, 1));
+    // '1 day -24:00:00' is no change for a timestamp without time zone.
+    CHECK(Sub(t, 0, 1, -24 * kHour) == t);
+    // Months come first: '1 month -40 days' is 2024-03-31 -> 2024-02-29 (clamped) -> + 40 days =
+    // 2024-04-09 (Feb 29 + 1 = Mar 1, + 39 = Apr 9). Days first would have given 2024-04-10.
+    CHECK(Sub(t, 1, -40, 0) == Ts(2024, 4, 9, 10 * kHour));
+    // '-1 month 40 days': 2024-03-31 + 1 month = 2024-04-30, - 40 days = 2024-03-21.
+    CHECK(Sub(t, -1, 40, 0) == Ts(2024, 3, 21, 10 * kHour));
+    // '1 month 2 days 25:00:00': 2024-02-29 10:00, 2024-02-27 10:00, - 25 h = 2024-02-26 09:00.
+    CHECK(Sub(t, 1, 2, 25 * kHour) == Ts(2024, 2, 26, 9 * kHour));
+    // A zero interval changes nothing, at both ends of the range too.
+    CHECK(Sub(t, 0, 0, 0) == t);
+    CHECK(Sub(ca::kMinTimestamp, 0, 0, 0) == ca::kMinTimestamp);
+    CHECK(Sub(ca::kEndTimestamp - 1, 0, 0, 0) == ca::kEndTimestamp - 1);
+}
+
+TEST_CASE("SubtractIntervalSaturating: the ends of the range saturate") {
+    const std::int64_t first = ca::kMinTimestamp;     // 4714-11-24 BC 00:00
+    const std::int64_t last = ca::kEndTimestamp - 1;  // 294276-12-31 23:59:59.999999
+    // Exactly onto the first microsecond, and one past it.
+    CHECK(Sub(first + 1000000, 0, 0, 1000000) == first);
+    CHECK(Sub(first + 1000000, 0, 0, 1000001) == kNegInf);
+    CHECK(Sub(first + kDay, 0, 1, 0) == first);
+    CHECK(Sub(first + kDay, 0, 2, 0) == kNegInf);
+    // 4714-12-24 BC - 1 month = 4714-11-24 BC, the first day; from Dec 23 it is Nov 23, too early,
+    // even though the days part would bring it back.
+    CHECK(Sub(Ts(-4713, 12, 24), 1, 0, 0) == first);
+    CHECK(Sub(Ts(-4713, 12, 23, kDay - 1), 1, 0, 0) == kNegInf);
+    CHECK(Sub(Ts(-4713, 12, 23), 1, -5, 0) == kNegInf);
+    // An earlier month than November 4714 BC, however the day would clamp.
+    CHECK(Sub(Ts(-4713, 12, 31), 2, 0, 0) == kNegInf);
+    // The last microsecond, and one after it; + 1 day from the last day.
+    CHECK(Sub(last, 0, 0, 0) == last);
+    CHECK(Sub(last - 1, 0, 0, -1) == last);
+    CHECK(Sub(last, 0, 0, -1) == kInf);
+    CHECK(Sub(Ts(294276, 12, 31), 0, -1, 0) == kInf);
+    CHECK(Sub(Ts(294276, 12, 30), 0, -1, 0) == Ts(294276, 12, 31));
+    CHECK(Sub(Ts(294276, 11, 30), -1, 0, 0) == Ts(294276, 12, 30));
+    // The first step out of range decides: 294276-12-15 + 1 month is past the end, although - 40
+    // days would come back to 294276-12-06 (PostgreSQL raises an error).
+    CHECK(Sub(Ts(294276, 12, 15), -1, 40, 0) == kInf);
+    // The whole range in one step: 294276-12-31 - 298989 years = 4714-12-31 BC (-4713), one more
+    // year is too many.
+    CHECK(Sub(Ts(294276, 12, 31), 298989 * 12, 0, 0) == Ts(-4713, 12, 31));
+    CHECK(Sub(Ts(294276, 12, 31), 298990 * 12, 0, 0) == kNegInf);
+    // The range spans more than 2^63 us: even INT64_MAX us back from the last microsecond is in
+    // it (1999-12-23 19:59:05.224192), and so is INT64_MAX us forward from the first.
+    CHECK(Sub(last, 0, 0, kInf) == last - kInf);
+    CHECK(last - kInf == -705654775808);
+    CHECK(Sub(first, 0, 0, -kInf) == first + kInf);
+}
+
+TEST_CASE("SubtractIntervalSaturating: huge windows and infinities") {
+    const std::int64_t t = Ts(2024, 6, 15);
+    // 100000 years back is 98 000 BC, before 4714 BC.
+    CHECK(Sub(t, 100000 * 12, 0, 0) == kNegInf);
+    CHECK(Sub(t, -100000 * 12, 0, 0) == Ts(102024, 6, 15));
+    CHECK(Sub(t, -300000 * 12, 0, 0) == kInf);
+    // The int32 extremes; -INT32_MIN months or days is no overflow here, just far after the end.
+    constexpr std::int32_t kI32Min = std::numeric_limits<std::int32_t>::min();
+    constexpr std::int32_t kI32Max = std::numeric_limits<std::int32_t>::max();
+    CHECK(Sub(t, kI32Max, 0, 0) == kNegInf);
+    CHECK(Sub(t, kI32Min, 0, 0) == kInf);
+    CHECK(Sub(t, 0, kI32Max, 0) == kNegInf);
+    CHECK(Sub(t, 0, kI32Min, 0) == kInf);
+    CHECK(Sub(t, kI32Max, kI32Min, kNegInf) == kNegInf);  // the months step fails first
+    // 2,000,000 days (about 5476 years) back is still in range: 3453-08-22 BC, year -3452.
+    CHECK(Sub(t, 0, 2000000, 0) == Ts(-3452, 8, 22));
+    // The int64 extremes of the time part: t - INT64_MAX would leave int64, t + INT64_MAX too, and
+    // -INT64_MIN does not exist, even from the first timestamp where + 2^63 would still fit.
+    CHECK(Sub(t, 0, 0, kInf) == kNegInf);
+    CHECK(Sub(t, 0, 0, -kInf) == kInf);
+    CHECK(Sub(t, 0, 0, kNegInf) == kInf);
+    CHECK(Sub(ca::kMinTimestamp, 0, 0, kNegInf) == kInf);
+    // -infinity and infinity stay, whatever the interval.
+    for (std::int64_t inf : {kNegInf, kInf}) {
+        CHECK(Sub(inf, 0, 0, 0) == inf);
+        CHECK(Sub(inf, 1, 1, 1) == inf);
+        CHECK(Sub(inf, -1, -1, -1) == inf);
+        CHECK(Sub(inf, kI32Min, kI32Min, kNegInf) == inf);
+    }
+    // Finite timestamps outside the range: each step's result is checked, not the input.
+    CHECK(Sub(ca::kEndTimestamp, 0, 1, 0) == Ts(294276, 12, 31));
+    CHECK(Sub(ca::kEndTimestamp, 1, 0, 0) == Ts(294276, 12, 1));
+    CHECK(Sub(ca::kEndTimestamp, 0, 0, 1) == ca::kEndTimestamp - 1);
+    CHECK(Sub(ca::kEndTimestamp, 0, 0, 0) == kInf);
+    CHECK(Sub(ca::kMinTimestamp - 1, 0, 0, 0) == kNegInf);
+    CHECK(Sub(ca::kMinTimestamp - 1, 0, 0, -1) == ca::kMinTimestamp);
+    CHECK(Sub(kInf - 1, 0, 0, kInf - 1) == 0);
+    CHECK(Sub(kNegInf + 1, 0, 0, kNegInf + 1) == 0);
+    CHECK(Sub(kNegInf + 1, 0, 0, 1) == kNegInf);
 }

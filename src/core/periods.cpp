@@ -1,5 +1,8 @@
 #include "periods.hpp"
 
+#include <algorithm>
+#include <limits>
+
 #include "errors.hpp"
 
 #include "cpp_only.hpp"  // last: fails the build if anything above pulled in postgres.h
@@ -20,6 +23,27 @@ constexpr std::int64_t FloorDiv(std::int64_t a, std::int64_t b) noexcept {
 
 constexpr std::int64_t FloorMod(std::int64_t a, std::int64_t b) noexcept {
     return a - FloorDiv(a, b) * b;
+}
+
+// The range of valid timestamps in days and in months (year * 12 + month - 1): its first day is
+// 4714-11-24 BC (year -4713), its last 294276-12-31. As both ends are midnights, a timestamp
+// day * kUsecsPerDay + time_of_day (0 <= time_of_day < kUsecsPerDay) is valid exactly when its
+// day is.
+constexpr std::int64_t kMinTimestampDay = kMinTimestamp / kUsecsPerDay;
+constexpr std::int64_t kEndTimestampDay = kEndTimestamp / kUsecsPerDay;
+static_assert(kMinTimestampDay * kUsecsPerDay == kMinTimestamp, "the range starts at midnight");
+static_assert(kEndTimestampDay * kUsecsPerDay == kEndTimestamp, "the range ends at midnight");
+constexpr std::int64_t kMinTimestampMonth = -4713 * 12 + (11 - 1);
+constexpr std::int64_t kMaxTimestampMonth = 294276 * 12 + (12 - 1);
+
+constexpr std::int64_t kNegativeInfinity = std::numeric_limits<std::int64_t>::min();
+constexpr std::int64_t kInfinity = std::numeric_limits<std::int64_t>::max();
+
+// Days in month m (1..12) of year y (astronomical: 0 is 1 BC, a leap year).
+unsigned MonthLength(std::int64_t y, unsigned m) noexcept {
+    static constexpr unsigned kLength[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const bool leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    return m == 2 && leap ? 29 : kLength[m - 1];
 }
 
 }  // namespace
@@ -83,6 +107,55 @@ int Weekday(std::int32_t days) noexcept {
 std::int32_t DayOf(std::int64_t usecs) noexcept {
     // |INT64_MIN| / 86,400,000,000 is about 1.07e8: always fits.
     return static_cast<std::int32_t>(FloorDiv(usecs, kUsecsPerDay));
+}
+
+// PostgreSQL's timestamp_mi_interval negates the interval and calls timestamp_pl_interval, which
+// takes three steps, each followed by a range check: the months (via the civil date), the days
+// (via the Julian day), the microseconds. The same steps here, in 64 bits where no negation or
+// sum can overflow; a check that fails returns the infinity on that side.
+std::int64_t SubtractIntervalSaturating(std::int64_t local_usecs, std::int32_t months,
+                                        std::int32_t days, std::int64_t usecs) noexcept {
+    if (local_usecs == kNegativeInfinity || local_usecs == kInfinity) return local_usecs;
+    std::int64_t t = local_usecs;
+
+    if (months != 0) {
+        const std::int64_t day = DayOf(t);
+        const std::int64_t time_of_day = t - day * kUsecsPerDay;
+        int y;
+        unsigned m, d;
+        CivilFromDays(static_cast<std::int32_t>(day), y, m, d);
+        // |t| < 2^63 us is under 300,000 years, so this sum is far from overflowing.
+        const std::int64_t month = std::int64_t{y} * 12 + (m - 1) - std::int64_t{months};
+        if (month < kMinTimestampMonth) return kNegativeInfinity;
+        if (month > kMaxTimestampMonth) return kInfinity;
+        const std::int64_t new_y = FloorDiv(month, 12);
+        const unsigned new_m = static_cast<unsigned>(FloorMod(month, 12)) + 1;
+        const unsigned new_d = std::min(d, MonthLength(new_y, new_m));
+        const std::int64_t new_day = DaysFromCivil(static_cast<int>(new_y), new_m, new_d);
+        // Within the valid months only November 4714 BC has invalid days, all before the 24th.
+        if (new_day < kMinTimestampDay) return kNegativeInfinity;
+        t = new_day * kUsecsPerDay + time_of_day;
+    }
+
+    if (days != 0) {
+        const std::int64_t day = DayOf(t);
+        const std::int64_t time_of_day = t - day * kUsecsPerDay;
+        const std::int64_t new_day = day - std::int64_t{days};
+        if (new_day < kMinTimestampDay) return kNegativeInfinity;
+        if (new_day >= kEndTimestampDay) return kInfinity;
+        t = new_day * kUsecsPerDay + time_of_day;
+    }
+
+    // -INT64_MIN does not exist; PostgreSQL refuses to negate such an interval.
+    if (usecs == kNegativeInfinity) return kInfinity;
+    // t - usecs leaves int64 exactly when it lies far outside the range: below INT64_MIN for
+    // usecs >= 0, above INT64_MAX for usecs < 0. Neither bound computed here overflows.
+    if (usecs >= 0 && t < kNegativeInfinity + usecs) return kNegativeInfinity;
+    if (usecs < 0 && t > kInfinity + usecs) return kInfinity;
+    t -= usecs;
+    if (t < kMinTimestamp) return kNegativeInfinity;
+    if (t >= kEndTimestamp) return kInfinity;
+    return t;
 }
 
 std::int32_t PeriodStart(Period p, std::int32_t day) noexcept {

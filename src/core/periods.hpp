@@ -9,8 +9,8 @@
 //
 // Valid range: any day of the years -5,000,000..5,874,897, which holds PostgreSQL's whole date
 // range (4714-11-24 BC to 5874897-12-31) and timestamp range. Outside it results are unspecified
-// (int32 day numbers run out near +-5.88 million years). All functions but ParsePeriod are
-// noexcept and allocate nothing.
+// (int32 day numbers run out near +-5.88 million years); SubtractIntervalSaturating takes any
+// arguments. All functions but ParsePeriod are noexcept and allocate nothing.
 #pragma once
 
 #include <cstdint>
@@ -46,6 +46,34 @@ int Weekday(std::int32_t days) noexcept;
 // The day a timestamp falls on: floor(usecs / 86,400,000,000), rounding down before 2000 too.
 // Every int64 gives a day that fits int32.
 std::int32_t DayOf(std::int64_t usecs) noexcept;
+
+// ---- Timestamp arithmetic -----------------------------------------------------------------------
+
+// PostgreSQL's range of valid timestamps, MIN_TIMESTAMP and END_TIMESTAMP of its
+// src/include/datatype/timestamp.h: from 4714-11-24 BC 00:00 (Julian day 0; year -4713 here)
+// inclusive to 294277-01-01 00:00 exclusive. Both are midnights. INT64_MIN and INT64_MAX, outside
+// the range, are PostgreSQL's -infinity and infinity.
+constexpr std::int64_t kMinTimestamp = -211813488000000000LL;
+constexpr std::int64_t kEndTimestamp = 9223371331200000000LL;
+
+// local_usecs - (months, days, usecs) exactly as PostgreSQL 15's `timestamp - interval` computes
+// it on a timestamp without time zone (timestamp_mi_interval), in three steps: add -months to the
+// month, clamping the day of month to the new month's length (2001-03-31 - 1 month = 2001-02-28);
+// then add -days to the day, keeping the time of day; then subtract usecs. -infinity and infinity
+// (INT64_MIN, INT64_MAX) come back unchanged, as from PostgreSQL.
+//
+// Never fails: where PostgreSQL raises "timestamp out of range" the result saturates instead, to
+// INT64_MIN if the step that left [kMinTimestamp, kEndTimestamp) landed below it and to INT64_MAX
+// if above. The first step out of range decides, even if later ones would come back (as in
+// '294276-12-15' - '-1 month 40 days', INT64_MAX). A time part of INT64_MIN, which PostgreSQL
+// cannot negate ("interval out of range"), makes the last step INT64_MAX from any timestamp.
+// So the result is in [kMinTimestamp, kEndTimestamp), INT64_MIN or INT64_MAX.
+//
+// Other inputs outside the range, which PostgreSQL never stores, are not rejected: the steps apply
+// to them the same way and only each step's result is checked (a zero months or days part is no
+// step, as in PostgreSQL), so kEndTimestamp - 1 day is the last day of the range.
+std::int64_t SubtractIntervalSaturating(std::int64_t local_usecs, std::int32_t months,
+                                        std::int32_t days, std::int64_t usecs) noexcept;
 
 // ---- Periods ------------------------------------------------------------------------------------
 
