@@ -2,7 +2,7 @@
 // across years, days before 2000), a day-by-day walk over 1600-2400 against a brute-force calendar
 // written here (a day counter and a month-length table, independent of periods.cpp), the 400-year
 // cycle out to years -4000..100000 and beyond, and ParsePeriod's errors.
-// SubtractIntervalSaturating: hand-worked cases.
+// SubtractIntervalSaturating: hand-worked cases and cases computed by PostgreSQL 15.
 #include <catch2/catch.hpp>
 
 #include "test_support.hpp"
@@ -644,4 +644,125 @@ TEST_CASE("SubtractIntervalSaturating: huge windows and infinities") {
     CHECK(Sub(kInf - 1, 0, 0, kInf - 1) == 0);
     CHECK(Sub(kNegInf + 1, 0, 0, kNegInf + 1) == 0);
     CHECK(Sub(kNegInf + 1, 0, 0, 1) == kNegInf);
+}
+
+namespace {
+
+// Computed by PostgreSQL 15.20 (Debian 15.20-0+deb12u1) for each (ts, iv) below with
+//   SELECT extract(epoch FROM ts::timestamp - timestamp '2000-01-01') * 1000000 AS t,
+//          extract(year FROM iv::interval) * 12 + extract(month FROM iv::interval) AS months,
+//          extract(day FROM iv::interval) AS days,
+//          extract(epoch FROM iv::interval - make_interval(months => <months>, days => <days>))
+//              * 1000000 AS usecs,
+//          ts::timestamp - iv::interval AS pg,
+//          extract(epoch FROM (ts::timestamp - iv::interval) - timestamp '2000-01-01') * 1000000
+//              AS expected;
+// (one row at a time, as a row that raises "timestamp out of range" ends the query; the epoch of
+// a difference, exact, as extract(epoch FROM timestamp) turns to float8 near the end of the
+// range). Where PostgreSQL raised the error, `expected` is the saturated value: the side of the
+// range the failing step landed on.
+struct PgCase {
+    const char *ts, *iv;
+    std::int64_t t;
+    std::int32_t months, days;
+    std::int64_t usecs;
+    const char *pg;
+    std::int64_t expected;
+};
+
+const PgCase kPgCases[] = {
+    {"2000-03-31 00:00:00", "1 month", 7776000000000LL, 1, 0, 0LL, "2000-02-29 00:00:00",
+     5097600000000LL},
+    {"2001-03-31 12:30:00", "1 month", 39357000000000LL, 1, 0, 0LL, "2001-02-28 12:30:00",
+     36678600000000LL},
+    {"2004-02-29 00:00:00", "1 year", 131328000000000LL, 12, 0, 0LL, "2003-02-28 00:00:00",
+     99705600000000LL},
+    {"2024-05-31 23:59:59.999999", "3 months", 770515199999999LL, 3, 0, 0LL,
+     "2024-02-29 23:59:59.999999", 762566399999999LL},
+    {"2024-01-31 00:00:00", "-1 month", 759974400000000LL, -1, 0, 0LL, "2024-02-29 00:00:00",
+     762480000000000LL},
+    {"2023-01-31 08:00:00", "-1 month", 728467200000000LL, -1, 0, 0LL, "2023-02-28 08:00:00",
+     730886400000000LL},
+    {"2024-03-01 00:00:00", "1 day", 762566400000000LL, 0, 1, 0LL, "2024-02-29 00:00:00",
+     762480000000000LL},
+    {"2000-01-01 00:00:00", "00:00:00.000001", 0LL, 0, 0, 1LL, "1999-12-31 23:59:59.999999", -1LL},
+    {"1999-12-31 23:59:59.999999", "-00:00:00.000001", -1LL, 0, 0, -1LL, "2000-01-01 00:00:00",
+     0LL},
+    {"1900-03-01 06:00:00", "1 month", -3150554400000000LL, 1, 0, 0LL, "1900-02-01 06:00:00",
+     -3152973600000000LL},
+    {"1969-07-20 20:17:40", "30 days 12:00:00", -960867740000000LL, 0, 30, 43200000000LL,
+     "1969-06-20 08:17:40", -963502940000000LL},
+    {"1600-02-29 00:00:00", "100 years", -12617683200000000LL, 1200, 0, 0LL, "1500-02-28 00:00:00",
+     -15773443200000000LL},
+    {"2024-03-31 00:00:00", "1 month -40 days", 765158400000000LL, 1, -40, 0LL,
+     "2024-04-09 00:00:00", 765936000000000LL},
+    {"2024-03-31 00:00:00", "-1 month 40 days", 765158400000000LL, -1, 40, 0LL,
+     "2024-03-21 00:00:00", 764294400000000LL},
+    {"2024-03-31 10:00:00", "1 month 2 days 25:00:00", 765194400000000LL, 1, 2, 90000000000LL,
+     "2024-02-26 09:00:00", 762253200000000LL},
+    {"2024-03-31 10:00:00", "-1 month -2 days -25:00:00", 765194400000000LL, -1, -2, -90000000000LL,
+     "2024-05-03 11:00:00", 768049200000000LL},
+    {"2024-01-01 00:00:00", "365 days", 757382400000000LL, 0, 365, 0LL, "2023-01-01 00:00:00",
+     725846400000000LL},
+    {"2024-01-01 00:00:00", "8760:00:00", 757382400000000LL, 0, 0, 31536000000000LL,
+     "2023-01-01 00:00:00", 725846400000000LL},
+    {"2024-01-01 00:00:00", "1 day -24:00:00", 757382400000000LL, 0, 1, -86400000000LL,
+     "2024-01-01 00:00:00", 757382400000000LL},
+    {"0001-03-01 00:00:00 BC", "1 month", -63108720000000000LL, 1, 0, 0LL, "0001-02-01 00:00:00 BC",
+     -63111225600000000LL},
+    {"0001-01-01 00:00:00", "1 day", -63082281600000000LL, 0, 1, 0LL, "0001-12-31 00:00:00 BC",
+     -63082368000000000LL},
+    {"0005-03-31 00:00:00 BC", "13 months", -63232358400000000LL, 13, 0, 0LL,
+     "0006-02-28 00:00:00 BC", -63266659200000000LL},
+    {"4714-11-24 00:00:00 BC", "0 days", -211813488000000000LL, 0, 0, 0LL, "4714-11-24 00:00:00 BC",
+     -211813488000000000LL},
+    {"4714-11-24 00:00:01 BC", "00:00:01", -211813487999000000LL, 0, 0, 1000000LL,
+     "4714-11-24 00:00:00 BC", -211813488000000000LL},
+    {"4714-11-24 00:00:01 BC", "00:00:01.000001", -211813487999000000LL, 0, 0, 1000001LL,
+     "ERROR: timestamp out of range", kNegInf},
+    {"4714-12-24 00:00:00 BC", "1 month", -211810896000000000LL, 1, 0, 0LL,
+     "4714-11-24 00:00:00 BC", -211813488000000000LL},
+    {"4714-12-23 23:59:59 BC", "1 month", -211810896001000000LL, 1, 0, 0LL,
+     "ERROR: timestamp out of range", kNegInf},
+    {"4714-11-25 00:00:00 BC", "1 day", -211813401600000000LL, 0, 1, 0LL, "4714-11-24 00:00:00 BC",
+     -211813488000000000LL},
+    {"4714-11-25 00:00:00 BC", "2 days", -211813401600000000LL, 0, 2, 0LL,
+     "ERROR: timestamp out of range", kNegInf},
+    {"294276-12-31 23:59:59.999999", "0 days", 9223371331199999999LL, 0, 0, 0LL,
+     "294276-12-31 23:59:59.999999", 9223371331199999999LL},
+    {"294276-12-31 23:59:59.999999", "-00:00:00.000001", 9223371331199999999LL, 0, 0, -1LL,
+     "ERROR: timestamp out of range", kInf},
+    {"294276-12-31 00:00:00", "-1 day", 9223371244800000000LL, 0, -1, 0LL,
+     "ERROR: timestamp out of range", kInf},
+    {"294276-11-30 00:00:00", "-1 month", 9223368566400000000LL, -1, 0, 0LL,
+     "294276-12-30 00:00:00", 9223371158400000000LL},
+    {"294276-12-15 00:00:00", "-1 month 40 days", 9223369862400000000LL, -1, 40, 0LL,
+     "ERROR: timestamp out of range", kInf},
+    {"294276-12-31 00:00:00", "294276 years", 9223371244800000000LL, 3531312, 0, 0LL,
+     "0001-12-31 00:00:00 BC", -63082368000000000LL},
+    {"294276-12-31 00:00:00", "298989 years", 9223371244800000000LL, 3587868, 0, 0LL,
+     "4714-12-31 00:00:00 BC", -211810291200000000LL},
+    {"294276-12-31 00:00:00", "298990 years", 9223371244800000000LL, 3587880, 0, 0LL,
+     "ERROR: timestamp out of range", kNegInf},
+    {"2024-06-15 00:00:00", "100000 years", 771724800000000LL, 1200000, 0, 0LL,
+     "ERROR: timestamp out of range", kNegInf},
+    {"2024-06-15 00:00:00", "2000000 days", 771724800000000LL, 0, 2000000, 0LL,
+     "3453-08-22 00:00:00 BC", -172028275200000000LL},
+    {"2024-06-15 00:00:00", "2562047788:00:00", 771724800000000LL, 0, 0, 9223372036800000000LL,
+     "ERROR: timestamp out of range", kNegInf},
+    {"2024-06-15 00:00:00", "-2562047788:00:00", 771724800000000LL, 0, 0, -9223372036800000000LL,
+     "ERROR: timestamp out of range", kInf},
+    {"2024-06-15 00:00:00", "-178956970 years -7 months", 771724800000000LL, -2147483647, 0, 0LL,
+     "ERROR: timestamp out of range", kInf},
+    {"2024-06-15 00:00:00", "178956970 years 7 months", 771724800000000LL, 2147483647, 0, 0LL,
+     "ERROR: timestamp out of range", kNegInf},
+};
+
+}  // namespace
+
+TEST_CASE("SubtractIntervalSaturating: cases computed by PostgreSQL 15") {
+    for (const PgCase &c : kPgCases) {
+        INFO("timestamp '" << c.ts << "' - interval '" << c.iv << "' = " << c.pg);
+        CHECK(Sub(c.t, c.months, c.days, c.usecs) == c.expected);
+    }
 }
