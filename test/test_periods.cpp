@@ -2,7 +2,8 @@
 // across years, days before 2000), a day-by-day walk over 1600-2400 against a brute-force calendar
 // written here (a day counter and a month-length table, independent of periods.cpp), the 400-year
 // cycle out to years -4000..100000 and beyond, and ParsePeriod's errors.
-// SubtractIntervalSaturating: hand-worked cases and cases computed by PostgreSQL 15.
+// SubtractIntervalSaturating: hand-worked cases, cases computed by PostgreSQL 15, and random ones
+// against a brute force.
 #include <catch2/catch.hpp>
 
 #include "test_support.hpp"
@@ -62,7 +63,7 @@ std::int32_t D(int y, unsigned m, unsigned d) {
 
 // ---- Brute-force calendar, written from the rules ---------------------------------------------
 
-bool BruteLeap(int y) {  // y > 0 in the walk
+bool BruteLeap(int y) {  // any year: C++'s % keeps the sign, which is no matter against 0
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
@@ -485,6 +486,50 @@ std::int64_t Sub(std::int64_t t, std::int32_t months, std::int32_t days, std::in
     return ca::SubtractIntervalSaturating(t, months, days, usecs);
 }
 
+// Brute force: PostgreSQL's three steps written down plainly, in 128-bit integers where nothing
+// overflows, with its month carry (C division, as timestamp_pl_interval does it) and the month
+// lengths of the brute-force calendar above, and a range check of the whole timestamp after each
+// step.
+__extension__ typedef __int128 Wide;
+
+std::int64_t BruteSubtract(std::int64_t t, std::int32_t months, std::int32_t days,
+                           std::int64_t usecs) {
+    if (t == kNegInf || t == kInf) return t;
+    auto out_of_range = [](Wide v) {
+        return v < ca::kMinTimestamp ? kNegInf : v >= ca::kEndTimestamp ? kInf : 0;
+    };
+    Wide v = t;
+    if (months != 0) {
+        const std::int32_t day = ca::DayOf(t);
+        const Wide time_of_day = v - Wide{day} * kDay;
+        const Ymd c = Civil(day);
+        Wide year = c.y, month = Wide{c.m} - months;  // the interval negated, then added
+        if (month > 12) {
+            year += (month - 1) / 12;
+            month = (month - 1) % 12 + 1;
+        } else if (month < 1) {
+            year += month / 12 - 1;
+            month = month % 12 + 12;
+        }
+        // Far outside the range the year needs no day number (and would not fit an int).
+        if (year < -10000) return kNegInf;
+        if (year > 1000000) return kInf;
+        const int y = static_cast<int>(year);
+        const unsigned m = static_cast<unsigned>(month);
+        const unsigned d = c.d < BruteMonthLength(y, m) ? c.d : BruteMonthLength(y, m);
+        v = Wide{D(y, m, d)} * kDay + time_of_day;
+        if (out_of_range(v)) return out_of_range(v);
+    }
+    if (days != 0) {
+        v -= Wide{days} * kDay;
+        if (out_of_range(v)) return out_of_range(v);
+    }
+    if (usecs == kNegInf) return kInf;  // -usecs overflows: "interval out of range"
+    v -= usecs;
+    if (out_of_range(v)) return out_of_range(v);
+    return static_cast<std::int64_t>(v);
+}
+
 }  // namespace
 
 TEST_CASE("SubtractIntervalSaturating: the range constants") {
@@ -764,5 +809,85 @@ TEST_CASE("SubtractIntervalSaturating: cases computed by PostgreSQL 15") {
     for (const PgCase &c : kPgCases) {
         INFO("timestamp '" << c.ts << "' - interval '" << c.iv << "' = " << c.pg);
         CHECK(Sub(c.t, c.months, c.days, c.usecs) == c.expected);
+        CHECK(BruteSubtract(c.t, c.months, c.days, c.usecs) == c.expected);
     }
+}
+
+TEST_CASE("SubtractIntervalSaturating against the brute force, at random") {
+    std::mt19937_64 rng(19700101);
+    auto pick = [&](std::int64_t lo, std::int64_t hi) {
+        return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng);
+    };
+    const std::int64_t first = ca::kMinTimestamp, end = ca::kEndTimestamp;
+    // Timestamps: anywhere in the range, within 800 days of either end, late in some month (where
+    // months clamp), near 2000, and any int64 at all.
+    auto timestamp = [&]() -> std::int64_t {
+        switch (pick(0, 5)) {
+            case 0:
+                return pick(first, end - 1);
+            case 1:
+                return first + pick(0, 800 * kDay);
+            case 2:
+                return end - 1 - pick(0, 800 * kDay);
+            case 3: {
+                const int y = static_cast<int>(pick(-4713, 294276));
+                const unsigned m = static_cast<unsigned>(pick(1, 12));
+                const unsigned d = static_cast<unsigned>(pick(26, BruteMonthLength(y, m)));
+                return Ts(y, m, d, pick(0, kDay - 1));
+            }
+            case 4:
+                return pick(-400 * 366 * kDay, 400 * 366 * kDay);
+            default:
+                return pick(kNegInf, kInf);
+        }
+    };
+    // Interval parts: zero, small, medium, about the range's size, any value of the type.
+    auto part = [&](std::int64_t small, std::int64_t medium, std::int64_t range, std::int64_t lo,
+                    std::int64_t hi) -> std::int64_t {
+        switch (pick(0, 4)) {
+            case 0:
+                return 0;
+            case 1:
+                return pick(-small, small);
+            case 2:
+                return pick(-medium, medium);
+            case 3:
+                return pick(-range, range);
+            default:
+                return pick(0, 9) == 0 ? (pick(0, 1) ? lo : hi) : pick(lo, hi);
+        }
+    };
+    constexpr std::int64_t kI32Min = std::numeric_limits<std::int32_t>::min();
+    constexpr std::int64_t kI32Max = std::numeric_limits<std::int32_t>::max();
+    int failures = 0, low = 0, high = 0, inside = 0;
+    for (int i = 0; i < 300000 && failures < 10; ++i) {
+        const std::int64_t t = timestamp();
+        const auto months = static_cast<std::int32_t>(part(30, 5000, 3600000, kI32Min, kI32Max));
+        const auto days = static_cast<std::int32_t>(part(400, 200000, 110000000, kI32Min, kI32Max));
+        const std::int64_t usecs = part(2 * kDay, 400000 * kDay, end, kNegInf, kInf);
+        const std::int64_t got = Sub(t, months, days, usecs);
+        const std::int64_t want = BruteSubtract(t, months, days, usecs);
+        if (got != want) {
+            ++failures;
+            INFO(t << " - (" << months << " months, " << days << " days, " << usecs << " us)");
+            CHECK(got == want);
+        }
+        if (got == kNegInf) {
+            ++low;
+        } else if (got == kInf) {
+            ++high;
+        } else {
+            ++inside;
+            if (got < first || got >= end) {
+                ++failures;
+                INFO(t << " - (" << months << " months, " << days << " days, " << usecs << " us)");
+                CHECK((got >= first && got < end));
+            }
+        }
+    }
+    CHECK(failures == 0);
+    // Each outcome is well represented.
+    CHECK(low > 30000);
+    CHECK(high > 30000);
+    CHECK(inside > 30000);
 }
