@@ -88,16 +88,34 @@ ca::RetentionRange Range(Period p, std::int64_t p0, std::int64_t p1, std::int64_
     return r;
 }
 
+// The rows each result function emits, collected.
+std::vector<ca::PeriodRetentionRow> PeriodRows(const ca::RetentionAccumulator &acc) {
+    std::vector<ca::PeriodRetentionRow> rows;
+    acc.PeriodRetention([&](const ca::PeriodRetentionRow &r) { rows.push_back(r); });
+    return rows;
+}
+std::vector<ca::KpiRow> KpiRows(const ca::RetentionAccumulator &acc) {
+    std::vector<ca::KpiRow> rows;
+    acc.Kpis([&](const ca::KpiRow &r) { rows.push_back(r); });
+    return rows;
+}
+std::vector<ca::CohortRow> CohortRows(const ca::RetentionAccumulator &acc, std::int64_t max_offset) {
+    std::vector<ca::CohortRow> rows;
+    acc.Cohorts(max_offset, [&](const ca::CohortRow &r) { rows.push_back(r); });
+    return rows;
+}
+
 // Both passes: rows in order, then BeginSecondPass, then rows in reverse order.
 void Feed(ca::RetentionAccumulator &acc, const std::vector<Row> &rows,
-          const ca::RetentionRange &range) {
+          const ca::RetentionRange &range,
+          ca::RetentionOutput output = ca::RetentionOutput::Cohorts) {
     for (const Row &r : rows) {
         if (r.null_customer)
             acc.AddNullCustomer(r.order.lines);
         else
             acc.Add(r.customer, r.order);
     }
-    acc.BeginSecondPass(range);
+    acc.BeginSecondPass(range, output);
     for (auto it = rows.rbegin(); it != rows.rend(); ++it) {
         if (it->null_customer)
             acc.AddNullCustomer(it->order.lines);
@@ -144,7 +162,7 @@ TEST_CASE("Retention: the textbook example, 100 active, 15 new, 105 active at th
     CHECK(acc.first_purchase_period() == Month(1999, 6));
     CHECK(acc.last_purchase_period() == march);
 
-    const auto pr = acc.PeriodRetention();
+    const auto pr = PeriodRows(acc);
     REQUIRE(pr.size() == 1u);
     CHECK(pr[0].period == march);
     CHECK(pr[0].s_start == 100);
@@ -156,7 +174,7 @@ TEST_CASE("Retention: the textbook example, 100 active, 15 new, 105 active at th
 
     // KPIs: 60 + 15 purchases of 10.00 in March; 100 + 3 + 15 customers so far; the 60 with Feb
     // and March purchases are the repeaters.
-    const auto kp = acc.Kpis();
+    const auto kp = KpiRows(acc);
     REQUIRE(kp.size() == 1u);
     CHECK(kp[0].orders == 75);
     CHECK(Str(kp[0].revenue) == Str(75 * 1000 * kCent));
@@ -166,7 +184,7 @@ TEST_CASE("Retention: the textbook example, 100 active, 15 new, 105 active at th
     CHECK(kp[0].repeaters_so_far == 60);
 
     // One cohort in range (March): 15 customers, 150.00.
-    const auto co = acc.Cohorts(-1);
+    const auto co = CohortRows(acc, -1);
     REQUIRE(co.size() == 1u);
     CHECK(co[0].cohort == march);
     CHECK(co[0].offset == 0);
@@ -195,7 +213,7 @@ TEST_CASE("Retention: returns and zero amounts do not make a customer active") {
     CHECK(acc.first_purchase_period() == jan + 1);
     CHECK(acc.last_purchase_period() == jan + 1);
 
-    const auto pr = acc.PeriodRetention();
+    const auto pr = PeriodRows(acc);
     REQUIRE(pr.size() == 3u);
     // period, s, n, e, retained, reactivated
     CHECK(pr[0].s_start == 0);
@@ -212,7 +230,7 @@ TEST_CASE("Retention: returns and zero amounts do not make a customer active") {
         CHECK(r.reactivated == 0);
     }
 
-    const auto kp = acc.Kpis();
+    const auto kp = KpiRows(acc);
     REQUIRE(kp.size() == 3u);
     CHECK(kp[0].orders == 0);
     CHECK(Str(kp[0].revenue) == Str(-500 * kCent));
@@ -229,7 +247,7 @@ TEST_CASE("Retention: returns and zero amounts do not make a customer active") {
     CHECK(kp[2].customers_so_far == 1);
     for (const auto &k : kp) CHECK(k.repeaters_so_far == 0);
 
-    const auto co = acc.Cohorts(-1);
+    const auto co = CohortRows(acc, -1);
     REQUIRE(co.size() == 2u);
     CHECK(co[0].cohort == jan + 1);
     CHECK(co[0].offset == 0);
@@ -269,7 +287,7 @@ TEST_CASE("Retention: daily periods, window edges, reactivation, purchases befor
         const std::int64_t fresh[10] = {1, 0, 1, 0, 0, 0, 0, 0, 0, 0};
         const std::int64_t retained[10] = {0, 1, 0, 0, 0, 0, 0, 0, 0, 0};
         const std::int64_t reactivated[10] = {0, 0, 0, 0, 0, 0, 1, 0, 0, 0};
-        const auto pr = acc.PeriodRetention();
+        const auto pr = PeriodRows(acc);
         REQUIRE(pr.size() == 10u);
         for (std::size_t k = 0; k < 10; ++k) {
             INFO("day D+" << k);
@@ -285,7 +303,7 @@ TEST_CASE("Retention: daily periods, window edges, reactivation, purchases befor
         const std::int64_t orders[10] = {1, 1, 1, 0, 0, 0, 1, 0, 0, 0};
         const std::int64_t so_far[10] = {2, 2, 3, 3, 3, 3, 3, 3, 3, 3};
         const std::int64_t repeaters[10] = {0, 1, 1, 1, 1, 1, 2, 2, 2, 2};
-        const auto kp = acc.Kpis();
+        const auto kp = KpiRows(acc);
         REQUIRE(kp.size() == 10u);
         for (std::size_t k = 0; k < 10; ++k) {
             INFO("day D+" << k);
@@ -305,7 +323,7 @@ TEST_CASE("Retention: daily periods, window edges, reactivation, purchases befor
         ca::RetentionAccumulator acc(ctx, Period::Day, false, 0);
         Feed(acc, rows, Range(Period::Day, p0, p0 + 9, -1));
         const std::int64_t active[11] = {1, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3};
-        const auto pr = acc.PeriodRetention();
+        const auto pr = PeriodRows(acc);
         REQUIRE(pr.size() == 10u);
         for (std::size_t k = 0; k < 10; ++k) {
             INFO("day D+" << k);
@@ -322,7 +340,7 @@ TEST_CASE("Retention: daily periods, window edges, reactivation, purchases befor
         ca::ExecContext ctx;
         ca::RetentionAccumulator acc(ctx, Period::Day, false, 0);
         Feed(acc, rows, Range(Period::Day, p0 + 4, p0 + 6, 3));
-        const auto pr = acc.PeriodRetention();
+        const auto pr = PeriodRows(acc);
         REQUIRE(pr.size() == 3u);
         CHECK(pr[0].s_start == 2);
         CHECK(pr[0].e_end == 1);
@@ -332,12 +350,12 @@ TEST_CASE("Retention: daily periods, window edges, reactivation, purchases befor
         CHECK(pr[2].e_end == 1);
         CHECK(pr[2].reactivated == 1);
         for (const auto &r : pr) CHECK(r.n_new == 0);
-        const auto kp = acc.Kpis();
+        const auto kp = KpiRows(acc);
         REQUIRE(kp.size() == 3u);
         CHECK(kp[0].customers_so_far == 3);
         CHECK(kp[0].repeaters_so_far == 1);
         CHECK(kp[2].repeaters_so_far == 2);
-        CHECK(acc.Cohorts(-1).empty());  // every cohort is before the range
+        CHECK(CohortRows(acc, -1).empty());  // every cohort is before the range
     }
 }
 
@@ -377,7 +395,7 @@ TEST_CASE("Retention: the end cut-off and the skip counts") {
     CHECK(acc.first_purchase_period() == feb);
     CHECK(acc.last_purchase_period() == feb);
 
-    const auto pr = acc.PeriodRetention();
+    const auto pr = PeriodRows(acc);
     REQUIRE(pr.size() == 2u);
     CHECK(pr[0].s_start == 0);
     CHECK(pr[0].n_new == 1);
@@ -387,7 +405,7 @@ TEST_CASE("Retention: the end cut-off and the skip counts") {
     CHECK(pr[1].e_end == 1);
     CHECK(pr[1].retained == 0);
     CHECK(pr[1].reactivated == 0);
-    const auto kp = acc.Kpis();
+    const auto kp = KpiRows(acc);
     REQUIRE(kp.size() == 2u);
     CHECK(kp[0].orders == 1);
     CHECK(Str(kp[0].revenue) == Str(0));  // 1.00 - 1.00
@@ -395,7 +413,7 @@ TEST_CASE("Retention: the end cut-off and the skip counts") {
     CHECK(Str(kp[1].revenue) == Str(0));
     CHECK(kp[1].customers_so_far == 1);
     CHECK(kp[1].repeaters_so_far == 0);  // C0's second purchase was at the end: left out
-    const auto co = acc.Cohorts(-1);
+    const auto co = CohortRows(acc, -1);
     REQUIRE(co.size() == 2u);
     CHECK(co[0].cohort_size == 1);
     CHECK(Str(co[0].revenue) == Str(100 * kCent));
@@ -411,13 +429,13 @@ TEST_CASE("Retention: only orders after the end means no purchases") {
     Feed(acc, rows, Range(Period::Month, jan, jan, 30));
     CHECK(!acc.has_purchases());
     CHECK(acc.skips().after_end_rows == 2);
-    const auto pr = acc.PeriodRetention();
+    const auto pr = PeriodRows(acc);
     REQUIRE(pr.size() == 1u);
     CHECK(pr[0].s_start == 0);
     CHECK(pr[0].e_end == 0);
     CHECK(pr[0].n_new == 0);
-    CHECK(acc.Kpis()[0].orders == 0);
-    CHECK(acc.Cohorts(-1).empty());
+    CHECK(KpiRows(acc)[0].orders == 0);
+    CHECK(CohortRows(acc, -1).empty());
 }
 
 TEST_CASE("Retention: ISO weeks across a year end") {
@@ -434,7 +452,7 @@ TEST_CASE("Retention: ISO weeks across a year end") {
     ca::ExecContext ctx;
     ca::RetentionAccumulator acc(ctx, Period::Week, false, 0);
     Feed(acc, rows, Range(Period::Week, w0, w0 + 1, -1));
-    const auto pr = acc.PeriodRetention();
+    const auto pr = PeriodRows(acc);
     REQUIRE(pr.size() == 2u);
     CHECK(pr[0].s_start == 0);
     CHECK(pr[0].n_new == 1);
@@ -444,7 +462,7 @@ TEST_CASE("Retention: ISO weeks across a year end") {
     CHECK(pr[1].e_end == 2);
     CHECK(pr[1].retained == 1);
     CHECK(pr[1].reactivated == 0);
-    const auto kp = acc.Kpis();
+    const auto kp = KpiRows(acc);
     CHECK(kp[1].orders == 2);
     CHECK(kp[1].repeaters_so_far == 1);
 }
@@ -479,7 +497,7 @@ TEST_CASE("Retention: cohort rows and max_offset") {
                                    {jan + 2, 0, 1, 1, 700 * kCent}, {jan + 2, 1, 1, 1, 300 * kCent}};
     const auto check = [&](std::int64_t max_offset, std::vector<Want> want) {
         INFO("max_offset " << max_offset);
-        const auto co = acc.Cohorts(max_offset);
+        const auto co = CohortRows(acc, max_offset);
         REQUIRE(co.size() == want.size());
         for (std::size_t i = 0; i < want.size(); ++i) {
             INFO("row " << i);
@@ -504,11 +522,11 @@ TEST_CASE("Retention: BeginSecondPass rejects a mismatched range") {
     acc.Add(0, Ord(At(2001, 1, 1), kCent));
     ca::RetentionRange bad = Range(Period::Month, 10, 12, 30);
     bad.window_starts.pop_back();
-    CHECK(KindOf([&] { acc.BeginSecondPass(bad); }) == ca::ErrorKind::InvalidParameter);
+    CHECK(KindOf([&] { acc.BeginSecondPass(bad, ca::RetentionOutput::Cohorts); }) == ca::ErrorKind::InvalidParameter);
     ca::RetentionRange inverted;
     inverted.first_period = 10;
     inverted.last_period = 8;
-    CHECK(KindOf([&] { acc.BeginSecondPass(inverted); }) == ca::ErrorKind::InvalidParameter);
+    CHECK(KindOf([&] { acc.BeginSecondPass(inverted, ca::RetentionOutput::Cohorts); }) == ca::ErrorKind::InvalidParameter);
 }
 
 // ---- Property test ------------------------------------------------------------------------------
@@ -714,7 +732,7 @@ TEST_CASE("Retention: random data against a brute force") {
             CHECK(acc.first_purchase_period() == x.first_period);
             CHECK(acc.last_purchase_period() == x.last_period);
         }
-        acc.BeginSecondPass(Range(period, p0, p1, window_days));
+        acc.BeginSecondPass(Range(period, p0, p1, window_days), ca::RetentionOutput::Cohorts);
         std::vector<Row> second = rows;
         std::shuffle(second.begin(), second.end(), rng);
         for (const Row &r : second) {
@@ -728,7 +746,7 @@ TEST_CASE("Retention: random data against a brute force") {
         CHECK(acc.skips().null_field_rows == x.skips.null_field_rows);
         CHECK(acc.skips().after_end_rows == x.skips.after_end_rows);
 
-        const auto pr = acc.PeriodRetention();
+        const auto pr = PeriodRows(acc);
         REQUIRE(pr.size() == x.retention.size());
         for (std::size_t k = 0; k < pr.size(); ++k) {
             INFO("retention row " << k);
@@ -739,7 +757,7 @@ TEST_CASE("Retention: random data against a brute force") {
             CHECK(pr[k].retained == x.retention[k].retained);
             CHECK(pr[k].reactivated == x.retention[k].reactivated);
         }
-        const auto kp = acc.Kpis();
+        const auto kp = KpiRows(acc);
         REQUIRE(kp.size() == x.kpis.size());
         for (std::size_t k = 0; k < kp.size(); ++k) {
             INFO("kpi row " << k);
@@ -751,7 +769,7 @@ TEST_CASE("Retention: random data against a brute force") {
             CHECK(kp[k].customers_so_far == x.kpis[k].customers_so_far);
             CHECK(kp[k].repeaters_so_far == x.kpis[k].repeaters_so_far);
         }
-        const auto co = acc.Cohorts(max_offset);
+        const auto co = CohortRows(acc, max_offset);
         REQUIRE(co.size() == x.cohorts.size());
         for (std::size_t i = 0; i < co.size(); ++i) {
             INFO("cohort row " << i);
@@ -776,4 +794,72 @@ TEST_CASE("Retention: random data against a brute force") {
     CHECK(total_reactivated > 100);
     CHECK(total_new > 100);
     CHECK(total_after_end > 100);
+}
+
+// ---- Hardening ----------------------------------------------------------------------------------
+
+TEST_CASE("Retention: a second read with a customer the first did not have is an error") {
+    // The first read saw customer 0 only; a nondeterministic orders_sql can return customer 1
+    // the second time. Its index is past every per-customer array: the accumulator must refuse it
+    // (this was an out-of-bounds write in release builds).
+    ca::ExecContext ctx;
+    ca::RetentionAccumulator acc(ctx, Period::Month, false, 0);
+    acc.Add(0, Ord(At(2001, 1, 10), kCent));
+    acc.BeginSecondPass(Range(Period::Month, Month(2001, 1), Month(2001, 1), 30),
+                        ca::RetentionOutput::Periods);
+    acc.Add(0, Ord(At(2001, 1, 10), kCent));
+    for (std::uint32_t customer : {1u, 1000u, 4000000000u})
+        CHECK(KindOf([&] { acc.Add(customer, Ord(At(2001, 1, 12), kCent)); }) ==
+              ca::ErrorKind::DataException);
+}
+
+TEST_CASE("Retention: revenue sums are checked, not wrapped") {
+    // 200 orders of 9.99e27 in one month: the sum (1.998e30) is beyond Money's range (about
+    // 1.7e30); it must be an error, not a negative revenue.
+    const Money big = static_cast<Money>(999) * static_cast<Money>(10000000000000LL) *
+                      static_cast<Money>(10000000000000LL) * static_cast<Money>(100000000);  // 9.99e27
+    for (auto output : {ca::RetentionOutput::Periods, ca::RetentionOutput::Cohorts}) {
+        ca::ExecContext ctx;
+        ca::RetentionAccumulator acc(ctx, Period::Month, false, 0);
+        std::vector<Row> rows;
+        for (std::uint32_t i = 0; i < 200; ++i) rows.push_back(R(i % 3, At(2001, 1, 10), big));
+        for (const Row &r : rows) acc.Add(r.customer, r.order);
+        acc.BeginSecondPass(Range(Period::Month, Month(2001, 1), Month(2001, 1), -1), output);
+        CHECK(KindOf([&] {
+                  for (const Row &r : rows) acc.Add(r.customer, r.order);
+              }) == ca::ErrorKind::DataException);
+    }
+}
+
+TEST_CASE("Retention: the range is checked before anything is sized by it") {
+    CHECK_NOTHROW(ca::RetentionAccumulator::CheckRange(0, 999999));  // 1,000,000 periods
+    CHECK(KindOf([] { ca::RetentionAccumulator::CheckRange(0, 1000000); }) ==
+          ca::ErrorKind::InvalidParameter);
+    CHECK(KindOf([] { ca::RetentionAccumulator::CheckRange(-5000000, 5000000); }) ==
+          ca::ErrorKind::InvalidParameter);
+    CHECK(KindOf([] { ca::RetentionAccumulator::CheckRange(10, 8); }) ==
+          ca::ErrorKind::InvalidParameter);
+}
+
+TEST_CASE("Retention: period retention and KPIs need no cohort matrix") {
+    // Two purchases 25 years apart by day: 9,132 periods. A periods x periods matrix would be
+    // 9132^2 x 16 bytes = 1.3 GB; retention() and kpis() must stay linear in periods.
+    const std::int64_t p0 = ca::PeriodIndex(Period::Day, Day(2000, 1, 1));
+    const std::int64_t p1 = ca::PeriodIndex(Period::Day, Day(2025, 1, 1));
+    ca::ExecContext ctx(std::size_t{16} * 1024 * 1024);  // 16 MB
+    ca::RetentionAccumulator acc(ctx, Period::Day, false, 0);
+    const std::vector<Row> rows = {R(0, At(2000, 1, 1), kCent), R(1, At(2025, 1, 1), kCent)};
+    Feed(acc, rows, Range(Period::Day, p0, p1, 365), ca::RetentionOutput::Periods);
+    const auto pr = PeriodRows(acc);
+    REQUIRE(pr.size() == static_cast<std::size_t>(p1 - p0 + 1));
+    CHECK(pr.back().n_new == 1);
+    CHECK(KpiRows(acc).size() == pr.size());
+    CHECK(ctx.peak() < std::size_t{2} * 1024 * 1024);
+    // Asking for cohorts without having begun the pass for them is a caller's error.
+    CHECK(KindOf([&] { CohortRows(acc, -1); }) == ca::ErrorKind::InvalidParameter);
+    // The cohort matrix itself is charged: under this limit it fails cleanly.
+    ca::RetentionAccumulator cohorts(ctx, Period::Day, false, 0);
+    CHECK(KindOf([&] {
+              Feed(cohorts, rows, Range(Period::Day, p0, p1, 365), ca::RetentionOutput::Cohorts);
+          }) == ca::ErrorKind::MemoryLimit);
 }

@@ -6,6 +6,25 @@
 
 namespace ca {
 
+namespace {
+
+void AddChecked(Money &sum, Money amount) {
+    if (!AddMoney(sum, amount, sum))
+        throw DataException("revenue out of range",
+                            "A sum of amounts is beyond 1.7 x 10^30 in absolute value.",
+                            "Check the amounts of orders_sql for absurd values.");
+}
+
+}  // namespace
+
+Error OrdersChangedBetweenReads(const std::string &detail) {
+    return DataException(
+        "orders_sql returned different rows when read a second time", detail,
+        "This function reads orders_sql twice in one snapshot. Make the query deterministic (no "
+        "TABLESAMPLE, random() or LIMIT without an ORDER BY on a unique key), or store the sample "
+        "first, for example with CREATE TEMP TABLE ... AS.");
+}
+
 RetentionAccumulator::RetentionAccumulator(ExecContext &ctx, Period period, bool has_end,
                                            std::int64_t end)
     : ctx_(ctx),
@@ -75,20 +94,25 @@ void RetentionAccumulator::Add(std::uint32_t customer, const Order &order) {
         return;
     }
 
+    // Indices below come from the input: a second read that differs from the first must not
+    // reach past the end of anything.
+    if (customer >= customers_.size())
+        throw OrdersChangedBetweenReads("The second read has a customer the first did not have.");
     const std::int64_t p0 = range_.first_period, p1 = range_.last_period;
     const std::int64_t p = PeriodOfTime(order.time);
     if (p >= p0 && p <= p1) {
         const auto k = static_cast<std::size_t>(p - p0);
-        revenue_[k] += order.amount;
+        AddChecked(revenue_[k], order.amount);
         if (order.amount > 0) ++orders_[k];
     }
     const Customer &c = customers_[customer];
-    if (c.purchases > 0) {
+    if (c.purchases > 0 && output_ == RetentionOutput::Cohorts) {
         const std::int64_t f = PeriodOfTime(c.first_purchase);
         if (f >= p0 && f <= p1 && p >= f && p <= p1) {
             const std::size_t width = static_cast<std::size_t>(p1 - p0) + 1;
-            cohort_revenue_[static_cast<std::size_t>(f - p0) * width +
-                            static_cast<std::size_t>(p - f)] += order.amount;
+            AddChecked(cohort_revenue_[static_cast<std::size_t>(f - p0) * width +
+                                       static_cast<std::size_t>(p - f)],
+                       order.amount);
         }
     }
     if (order.amount <= 0) return;
@@ -114,33 +138,59 @@ void RetentionAccumulator::SetBits(std::uint64_t *mask, std::int64_t from, std::
     for (std::int64_t k = from; k <= to; ++k) mask[k / 64] |= std::uint64_t{1} << (k % 64);
 }
 
-void RetentionAccumulator::BeginSecondPass(const RetentionRange &range) {
-    if (range.last_period < range.first_period - 1)
-        throw InvalidParameter("retention range is inverted");
+void RetentionAccumulator::CheckRange(std::int64_t first_period, std::int64_t last_period) {
+    if (last_period < first_period - 1) throw InvalidParameter("retention range is inverted");
+    // Both are period indices of valid days (|index| < 2^32), so the difference cannot overflow.
+    if (last_period - first_period + 1 > kMaxPeriods)
+        throw InvalidParameter("too many periods to analyse",
+                               std::to_string(last_period - first_period + 1) + " periods.",
+                               "Use a longer period or a shorter range (start_at, end_at); at "
+                               "most " + std::to_string(kMaxPeriods) + " periods are analysed.");
+}
+
+void RetentionAccumulator::BeginSecondPass(const RetentionRange &range, RetentionOutput output) {
+    CheckRange(range.first_period, range.last_period);
     const auto boundaries = static_cast<std::size_t>(range.last_period - range.first_period) + 2;
     if (!range.window_starts.empty() && range.window_starts.size() != boundaries)
         throw InvalidParameter("retention window starts do not match the range",
                                std::to_string(range.window_starts.size()) + " window starts for " +
                                    std::to_string(boundaries) + " boundaries.");
-    if (boundaries > 1000000)
-        throw InvalidParameter("too many periods to analyse",
-                               std::to_string(boundaries - 1) + " periods.",
-                               "Use a longer period or a shorter range (start_at, end_at).");
     range_ = range;
+    output_ = output;
     second_pass_ = true;
     const std::size_t periods = boundaries - 1;
-    masks_.assign(customers_.size() * Words() * 2, 0);
+    // Charged before anything is filled: customers x periods bits twice.
+    const std::size_t words = Words() * 2;
+    if (customers_.size() > 0 && words > masks_.max_size() / customers_.size())
+        throw Error(ErrorKind::MemoryLimit, "customer_analytics memory limit exceeded",
+                    std::to_string(customers_.size()) + " customers over " +
+                        std::to_string(periods) + " periods.",
+                    "Use a longer period or a shorter range (start_at, end_at).");
+    masks_.assign(customers_.size() * words, 0);
     orders_.assign(periods, 0);
     revenue_.assign(periods, 0);
-    cohort_revenue_.assign(periods * periods, 0);
+    if (output == RetentionOutput::Cohorts) {
+        if (periods > 0 && periods > cohort_revenue_.max_size() / periods)
+            throw Error(ErrorKind::MemoryLimit, "customer_analytics memory limit exceeded",
+                        std::to_string(periods) + " cohorts by " + std::to_string(periods) +
+                            " offsets.",
+                        "Use a longer period or pass max_offset.");
+        cohort_revenue_.assign(periods * periods, 0);
+    }
     ctx_.CheckInterrupts();
 }
 
-std::vector<PeriodRetentionRow> RetentionAccumulator::PeriodRetention() const {
+void RetentionAccumulator::PeriodRetention(
+    const std::function<void(const PeriodRetentionRow &)> &emit) const {
     const std::int64_t p0 = range_.first_period, p1 = range_.last_period;
     const std::size_t periods = static_cast<std::size_t>(p1 - p0 + 1);
-    std::vector<std::int64_t> active_at(periods + 1, 0), fresh(periods, 0), retained(periods, 0),
-        reactivated(periods, 0);
+    auto active_at = MakeBudgetVector<std::int64_t>(ctx_), fresh = MakeBudgetVector<std::int64_t>(ctx_),
+         retained = MakeBudgetVector<std::int64_t>(ctx_),
+         reactivated = MakeBudgetVector<std::int64_t>(ctx_);
+    active_at.assign(periods + 1, 0);
+    fresh.assign(periods, 0);
+    retained.assign(periods, 0);
+    reactivated.assign(periods, 0);
     const std::size_t words = Words();
     for (std::size_t c = 0; c < customers_.size(); ++c) {
         ctx_.Tick();
@@ -160,18 +210,21 @@ std::vector<PeriodRetentionRow> RetentionAccumulator::PeriodRetention() const {
                 ++reactivated[k];
         }
     }
-    std::vector<PeriodRetentionRow> rows;
     for (std::size_t k = 0; k < periods; ++k)
-        rows.push_back({p0 + static_cast<std::int64_t>(k), active_at[k], fresh[k], active_at[k + 1],
-                        retained[k], reactivated[k]});
-    return rows;
+        emit({p0 + static_cast<std::int64_t>(k), active_at[k], fresh[k], active_at[k + 1],
+              retained[k], reactivated[k]});
 }
 
-std::vector<KpiRow> RetentionAccumulator::Kpis() const {
+void RetentionAccumulator::Kpis(const std::function<void(const KpiRow &)> &emit) const {
     const std::int64_t p0 = range_.first_period, p1 = range_.last_period;
     const std::size_t periods = static_cast<std::size_t>(p1 - p0 + 1);
-    std::vector<std::int64_t> active(periods, 0), fresh(periods, 0), first_at(periods + 1, 0),
-        second_at(periods + 1, 0);
+    auto active = MakeBudgetVector<std::int64_t>(ctx_), fresh = MakeBudgetVector<std::int64_t>(ctx_),
+         first_at = MakeBudgetVector<std::int64_t>(ctx_),
+         second_at = MakeBudgetVector<std::int64_t>(ctx_);
+    active.assign(periods, 0);
+    fresh.assign(periods, 0);
+    first_at.assign(periods + 1, 0);
+    second_at.assign(periods + 1, 0);
     const std::size_t words = Words();
     for (std::size_t c = 0; c < customers_.size(); ++c) {
         ctx_.Tick();
@@ -189,21 +242,23 @@ std::vector<KpiRow> RetentionAccumulator::Kpis() const {
             if (s <= p1) ++second_at[static_cast<std::size_t>(std::max(s, p0) - p0)];
         }
     }
-    std::vector<KpiRow> rows;
     std::int64_t customers_so_far = 0, repeaters_so_far = 0;
     for (std::size_t k = 0; k < periods; ++k) {
         customers_so_far += first_at[k];
         repeaters_so_far += second_at[k];
-        rows.push_back({p0 + static_cast<std::int64_t>(k), orders_[k], revenue_[k], active[k],
-                        fresh[k], customers_so_far, repeaters_so_far});
+        emit({p0 + static_cast<std::int64_t>(k), orders_[k], revenue_[k], active[k], fresh[k],
+              customers_so_far, repeaters_so_far});
     }
-    return rows;
 }
 
-std::vector<CohortRow> RetentionAccumulator::Cohorts(std::int64_t max_offset) const {
+void RetentionAccumulator::Cohorts(std::int64_t max_offset,
+                                   const std::function<void(const CohortRow &)> &emit) const {
+    if (output_ != RetentionOutput::Cohorts)
+        throw InvalidParameter("cohorts need the second pass begun for cohorts");
     const std::int64_t p0 = range_.first_period, p1 = range_.last_period;
     const std::size_t periods = static_cast<std::size_t>(p1 - p0 + 1);
-    std::vector<std::int64_t> size(periods, 0);
+    auto size = MakeBudgetVector<std::int64_t>(ctx_);
+    size.assign(periods, 0);
     auto active = MakeBudgetVector<std::int64_t>(ctx_);  // periods x periods: counted
     active.assign(periods * periods, 0);
     const std::size_t words = Words();
@@ -218,18 +273,15 @@ std::vector<CohortRow> RetentionAccumulator::Cohorts(std::int64_t max_offset) co
         for (std::size_t k = row; k < periods; ++k)
             if (Bit(purchased, static_cast<std::int64_t>(k))) ++active[row * periods + (k - row)];
     }
-    std::vector<CohortRow> rows;
     for (std::size_t row = 0; row < periods; ++row) {
         if (size[row] == 0) continue;
         std::size_t last = periods - 1 - row;
         if (max_offset >= 0 && static_cast<std::size_t>(max_offset) < last)
             last = static_cast<std::size_t>(max_offset);
         for (std::size_t offset = 0; offset <= last; ++offset)
-            rows.push_back({p0 + static_cast<std::int64_t>(row), static_cast<std::int64_t>(offset),
-                            size[row], active[row * periods + offset],
-                            cohort_revenue_[row * periods + offset]});
+            emit({p0 + static_cast<std::int64_t>(row), static_cast<std::int64_t>(offset), size[row],
+                  active[row * periods + offset], cohort_revenue_[row * periods + offset]});
     }
-    return rows;
 }
 
 }  // namespace ca

@@ -10,6 +10,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <string>
 #include <vector>
 
 #include "exec_context.hpp"
@@ -55,6 +57,16 @@ struct CohortRow {
     Money revenue;
 };
 
+// The error for a second read of the orders that differs from the first (a sampled or
+// nondeterministic query, or a plain LIMIT under synchronized scans); `detail` says how.
+Error OrdersChangedBetweenReads(const std::string &detail);
+
+// What the second pass needs besides the range.
+enum class RetentionOutput {
+    Periods,  // PeriodRetention() or Kpis(): memory linear in customers and in periods
+    Cohorts,  // Cohorts(): also a cohort x offset matrix of revenue and active customers
+};
+
 class RetentionAccumulator {
   public:
     // Orders at or after `end` (local microseconds), when has_end, are left out and counted.
@@ -70,15 +82,24 @@ class RetentionAccumulator {
     std::int64_t last_purchase_period() const;
     Period period() const noexcept { return period_; }
 
-    // Switches Add() to the second pass over the same orders. Throws InvalidParameter for a range
-    // whose window_starts do not match it.
-    void BeginSecondPass(const RetentionRange &range);
+    // Throws InvalidParameter when the second pass over [first_period, last_period] would have
+    // more than kMaxPeriods periods (or the range is inverted). Call before building the window
+    // starts, so that an absurd range fails at once.
+    static void CheckRange(std::int64_t first_period, std::int64_t last_period);
+    static constexpr std::int64_t kMaxPeriods = 1000000;
 
-    // After the second pass.
-    std::vector<PeriodRetentionRow> PeriodRetention() const;
-    std::vector<KpiRow> Kpis() const;
-    // Offsets 0 .. max_offset (or to the last analysed period when max_offset < 0).
-    std::vector<CohortRow> Cohorts(std::int64_t max_offset) const;
+    // Switches Add() to the second pass over the same orders. Throws InvalidParameter for a range
+    // whose window_starts do not match it. In the second pass an order of a customer the first
+    // pass did not see throws OrdersChangedBetweenReads().
+    void BeginSecondPass(const RetentionRange &range, RetentionOutput output);
+
+    // After the second pass: each row goes to `emit` as soon as it is computed (the caller writes
+    // it out; nothing holds the whole result).
+    void PeriodRetention(const std::function<void(const PeriodRetentionRow &)> &emit) const;
+    void Kpis(const std::function<void(const KpiRow &)> &emit) const;
+    // Offsets 0 .. max_offset (or to the last analysed period when max_offset < 0). Needs
+    // RetentionOutput::Cohorts.
+    void Cohorts(std::int64_t max_offset, const std::function<void(const CohortRow &)> &emit) const;
     // Rows counted in the first pass.
     const RetentionSkips &skips() const noexcept { return skips_; }
     int decimals() const noexcept { return decimals_; }
@@ -117,7 +138,8 @@ class RetentionAccumulator {
     BudgetVector<std::uint64_t> masks_;
     BudgetVector<std::int64_t> orders_;   // per analysed period
     BudgetVector<Money> revenue_;         // per analysed period
-    BudgetVector<Money> cohort_revenue_;  // [cohort - p0][offset]
+    BudgetVector<Money> cohort_revenue_;  // [cohort - p0][offset], RetentionOutput::Cohorts only
+    RetentionOutput output_ = RetentionOutput::Periods;
 };
 
 }  // namespace ca
