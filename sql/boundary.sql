@@ -32,7 +32,12 @@ SELECT count(*) FROM rfm($$SELECT g % 100000 AS customer_id,
                                   (g % 97)::numeric AS amount
                            FROM generate_series(1, 200000000) AS g$$);
 \set VERBOSITY default
+-- ... and the same loop inside a row sink, i.e. inside the executor: there the hook calls no
+-- PostgreSQL function; the door raises PostgreSQL's own error (its message names the timeout).
+SELECT boundary_check('sink_spin');
 RESET statement_timeout;
+-- A sink that finishes on its own reads every row.
+SELECT boundary_check('sink_spin', 10) AS rows_read;
 -- The session goes on, and the loop's objects were unwound.
 SELECT boundary_check('live_objects') AS live_cpp_objects, boundary_check('ok', 1) AS next_call;
 

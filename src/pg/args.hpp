@@ -37,8 +37,9 @@ inline bool Float8ArrayArg(FunctionCallInfo fcinfo, int n, const char *name,
     Guard([&] {
         ArrayType *array = PG_GETARG_ARRAYTYPE_P(n);
         if (ARR_NDIM(array) > 1)
-            ereport(ERROR, (errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-                            errmsg("%s must be a one-dimensional array", name)));
+            ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                            errmsg("%s must be a one-dimensional array", name),
+                            errdetail("It has %d dimensions.", ARR_NDIM(array))));
         deconstruct_array(array, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
                           &elems, &nulls, &count);
     });

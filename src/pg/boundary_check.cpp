@@ -8,6 +8,7 @@
 #include "args.hpp"
 #include "door.hpp"
 #include "exec_context.hpp"
+#include "inner_query.hpp"
 
 namespace {
 
@@ -63,8 +64,30 @@ CA_FUNCTION(ca_boundary_check) {
         }
         return Int64GetDatum(static_cast<std::int64_t>(acc & 0x7fffffff));
     }
+    if (kind == "sink_spin") {
+        // The same loop inside a RowSink, i.e. inside the executor's receiveSlot: the hook must
+        // not call PostgreSQL there; it throws, the executor stops, and the door raises
+        // PostgreSQL's own cancel error afterwards.
+        struct SpinSink : ca::pg::RowSink {
+            ca::ExecContext *ctx;
+            std::int64_t n;
+            std::int64_t rows = 0;
+            void Row(const ca::pg::Value *) override {
+                Tracker inner;
+                for (std::int64_t i = 0; n <= 0 || i < n; ++i) ctx->Tick();
+                ++rows;
+            }
+        } sink;
+        sink.ctx = &ctx;
+        sink.n = n;
+        ca::pg::SpiSession spi;
+        ca::pg::StreamQuery("SELECT g FROM pg_catalog.generate_series(1, 1000) AS g",
+                            {ca::pg::Conversion::Int64}, sink);
+        spi.Finish();
+        return Int64GetDatum(sink.rows);
+    }
     throw ca::InvalidParameter("unknown boundary check \"" + kind + "\"", {},
                                "Valid kinds are ok, live_objects, invalid_parameter, "
                                "data_exception, cancelled, bad_alloc, std_exception, unknown, "
-                               "pg_error, memory and spin.");
+                               "pg_error, memory, spin and sink_spin.");
 }

@@ -35,6 +35,9 @@ void CopyText(char (&into)[1024], const char *from) {
 
 MemoryContext error_copy_context = nullptr;
 
+// True while a RowSink runs inside the executor's receiveSlot.
+bool in_executor_callback = false;
+
 int SqlStateOf(ErrorKind kind) {
     switch (kind) {
         case ErrorKind::InvalidParameter:
@@ -93,7 +96,11 @@ Datum Door(FunctionCallInfo fcinfo, Body body) {
         CopyText(report.message, "unknown C++ exception in customer_analytics");
     }
     // Every C++ frame below this one is gone; longjmp is safe from here on.
+    in_executor_callback = false;
     if (pg_error != nullptr) ReThrowError(pg_error);
+    // A cancel noticed where PostgreSQL could not be called (a RowSink): let PostgreSQL raise its
+    // own error now (57014 with its message, or FATAL on termination).
+    if (report.sqlstate == ERRCODE_QUERY_CANCELED) CHECK_FOR_INTERRUPTS();
     if (report.sqlstate != 0) {
         ereport(ERROR, (errcode(report.sqlstate), errmsg_internal("%s", report.message),
                         report.detail[0] ? errdetail_internal("%s", report.detail) : 0,
@@ -103,7 +110,23 @@ Datum Door(FunctionCallInfo fcinfo, Body body) {
 }
 
 void InterruptHook(void *) {
-    if (unlikely(InterruptPending)) Guard([] { CHECK_FOR_INTERRUPTS(); });
+    if (likely(!InterruptPending)) return;
+    if (in_executor_callback) {
+        // Other interrupts (parallel worker messages, barriers) wait for the executor's next own
+        // check, a row later.
+        if (QueryCancelPending || ProcDiePending)
+            throw Error(ErrorKind::Cancelled, "canceling statement due to user request");
+        return;
+    }
+    Guard([] { CHECK_FOR_INTERRUPTS(); });
+}
+
+void ExecutorCallbackBegin() noexcept {
+    in_executor_callback = true;
+}
+
+void ExecutorCallbackEnd() noexcept {
+    in_executor_callback = false;
 }
 
 std::size_t MemoryLimitBytes() {

@@ -8,8 +8,12 @@
 //    PG_TRY, copied into ErrorCopyContext(), and rethrown as a C++ PgError; Door() later
 //    rethrows the original PostgreSQL error (same SQLSTATE, message and context). Inside fn, keep
 //    only trivially destructible locals: a PostgreSQL error skips fn's frame.
-//  - InterruptHook is the core's cancel hook: it runs CHECK_FOR_INTERRUPTS inside Guard, so query
-//    cancel and statement_timeout unwind the core as a PgError carrying SQLSTATE 57014.
+//  - InterruptHook is the core's cancel hook. Outside the executor it runs CHECK_FOR_INTERRUPTS
+//    inside Guard, so query cancel and statement_timeout unwind the core as a PgError carrying
+//    SQLSTATE 57014. Inside a DestReceiver callback (a RowSink, between ExecutorCallbackBegin and
+//    ExecutorCallbackEnd) it calls no PostgreSQL function: when a cancel or termination is pending
+//    it throws ca::Error(Cancelled), the receiver stops the executor, and once every C++ frame is
+//    gone Door() runs CHECK_FOR_INTERRUPTS, which raises PostgreSQL's own error.
 #pragma once
 
 #include "pg_headers.hpp"
@@ -85,6 +89,10 @@ Datum Door(FunctionCallInfo fcinfo, Body body);
 
 // The core's cancel hook (ca::InterruptHook); the argument is unused.
 void InterruptHook(void *unused);
+
+// Brackets the C++ code a DestReceiver runs per row (inner_query.cpp). Not nested.
+void ExecutorCallbackBegin() noexcept;
+void ExecutorCallbackEnd() noexcept;
 
 // Called once from _PG_init.
 void CreateErrorCopyContext();

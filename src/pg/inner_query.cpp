@@ -25,24 +25,66 @@ std::string ColumnList(TupleDesc desc) {
 
 }  // namespace
 
-std::string SubqueryText(const std::string &sql) {
-    std::size_t end = sql.size();
-    while (end > 0 && (sql[end - 1] == ';' || std::strchr(" \t\r\n\f\v", sql[end - 1]) != nullptr))
-        --end;
-    return sql.substr(0, end);
+std::string SubqueryText(const std::string &sql, const char *what) {
+    int statements = 0;
+    bool select = false;
+    int location = 0, length = 0;
+    const char *text = sql.c_str();
+    Guard([&] {
+        List *parsed = pg_parse_query(text);
+        statements = list_length(parsed);
+        if (statements == 1) {
+            const RawStmt *raw = linitial_node(RawStmt, parsed);
+            select = IsA(raw->stmt, SelectStmt);
+            location = raw->stmt_location;
+            length = raw->stmt_len;
+        }
+    });
+    if (statements != 1)
+        throw SqlError(ERRCODE_SYNTAX_ERROR, std::string(what) + " must be a single query",
+                       std::string("It holds ") + std::to_string(statements) + " statements.",
+                       "Pass one SELECT statement, without a semicolon between statements.");
+    if (!select)
+        throw SqlError(ERRCODE_SYNTAX_ERROR, std::string(what) + " must be a SELECT query", {},
+                       "Pass a SELECT (or VALUES, TABLE or WITH ... SELECT) statement.");
+    // The statement's own text: what follows its semicolon (white space, comments) is left out.
+    const std::size_t from = static_cast<std::size_t>(location < 0 ? 0 : location);
+    return length > 0 ? sql.substr(from, static_cast<std::size_t>(length)) : sql.substr(from);
 }
+
+namespace {
+
+// Plans `sql` with `params` as $1, $2, ... (constants to the planner, so a custom plan may use
+// them), allowing parallel workers. Exactly one statement, whatever the text: CheckSingleQuery
+// keeps user text from adding statements, and this is the second line of that defence. Call
+// inside Guard.
+SPIPlanPtr PrepareOne(const char *sql, int nparams, Oid *types) {
+    SPIPlanPtr plan =
+        SPI_prepare_cursor(sql, nparams, types, CURSOR_OPT_PARALLEL_OK | CURSOR_OPT_CUSTOM_PLAN);
+    if (plan == nullptr)
+        elog(ERROR, "customer_analytics: SPI_prepare failed: %s",
+             SPI_result_code_string(SPI_result));
+    if (list_length(SPI_plan_get_plan_sources(plan)) != 1)
+        elog(ERROR, "customer_analytics: a generated query holds more than one statement");
+    return plan;
+}
+
+}  // namespace
 
 std::vector<ColumnFound> DescribeInnerQuery(const std::string &sql, const char *what,
                                             const std::vector<ColumnSpec> &specs,
                                             const char *example) {
-    const std::string probe = "SELECT * FROM (" + SubqueryText(sql) + "\n) AS ca_inner LIMIT 0";
+    // Planned, never run: describing the columns runs none of the user's functions.
+    const std::string probe = "SELECT * FROM (" + SubqueryText(sql, what) + "\n) AS ca_inner";
     TupleDesc desc = nullptr;
     Guard([&] {
-        int rc = SPI_execute(probe.c_str(), true, 0);
-        if (rc != SPI_OK_SELECT || SPI_tuptable == nullptr)
+        SPIPlanPtr plan = PrepareOne(probe.c_str(), 0, nullptr);
+        auto *source = static_cast<CachedPlanSource *>(linitial(SPI_plan_get_plan_sources(plan)));
+        if (source->resultDesc == nullptr)
             ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                             errmsg("%s must be a query that returns rows", what)));
-        desc = CreateTupleDescCopy(SPI_tuptable->tupdesc);
+        desc = CreateTupleDescCopy(source->resultDesc);
+        SPI_freeplan(plan);
     });
 
     std::vector<ColumnFound> found(specs.size());
@@ -98,13 +140,16 @@ struct SinkReceiver {
 };
 
 bool CallSink(SinkReceiver *r) noexcept {
+    ExecutorCallbackBegin();
+    bool ok = true;
     try {
         r->sink->Row(r->values);
-        return true;
     } catch (...) {
         *r->sink_error = std::current_exception();
-        return false;
+        ok = false;
     }
+    ExecutorCallbackEnd();
+    return ok;
 }
 
 void ReceiverStartup(DestReceiver *self, int, TupleDesc desc) {
@@ -166,6 +211,13 @@ bool ReceiverReceive(TupleTableSlot *slot, DestReceiver *self) {
                     const DateADT day = DatumGetDateADT(d);
                     if (DATE_NOT_FINITE(day))
                         v.isnull = true;
+                    else if (day >= TIMESTAMP_END_JULIAN - POSTGRES_EPOCH_JDATE)
+                        // The day's midnight is no timestamp (after 294276 AD): no time scale
+                        // of ours holds it, as PostgreSQL's own date-to-timestamp cast fails.
+                        ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+                                        errmsg("date out of range for timestamp"),
+                                        errdetail("A date of the query is after 294276-12-31."),
+                                        errhint("Filter such dates out in the query.")));
                     else
                         v.i64 = static_cast<std::int64_t>(day) * USECS_PER_DAY;
                 } else {
@@ -213,14 +265,16 @@ void ReceiverDestroy(DestReceiver *) {}
 
 }  // namespace
 
-void StreamQuery(const std::string &sql, const std::vector<Conversion> &conversions,
-                 RowSink &sink) {
+void StreamQuery(const std::string &sql, const std::vector<Conversion> &conversions, RowSink &sink,
+                 const std::vector<QueryParam> &params) {
     std::exception_ptr sink_error;
     const int ncols = static_cast<int>(conversions.size());
     const Conversion *conv = conversions.data();
     const char *text = sql.c_str();
     std::exception_ptr *error_slot = &sink_error;
     RowSink *sink_ptr = &sink;
+    const int nparams = static_cast<int>(params.size());
+    const QueryParam *param_values = params.data();
     Guard([=] {
         auto *r = static_cast<SinkReceiver *>(palloc0(sizeof(SinkReceiver)));
         r->pub.receiveSlot = ReceiverReceive;
@@ -238,14 +292,27 @@ void StreamQuery(const std::string &sql, const std::vector<Conversion> &conversi
         r->values = reinterpret_cast<Value *>(TYPEALIGN(16, values));
         r->sink_error = error_slot;
 
+        Oid *types = static_cast<Oid *>(palloc(sizeof(Oid) * (nparams > 0 ? nparams : 1)));
+        ParamListInfo bound = nparams > 0 ? makeParamList(nparams) : nullptr;
+        for (int i = 0; i < nparams; ++i) {
+            types[i] = param_values[i].type;
+            bound->params[i].value = param_values[i].value;
+            bound->params[i].isnull = false;
+            bound->params[i].pflags = PARAM_FLAG_CONST;
+            bound->params[i].ptype = param_values[i].type;
+        }
+        SPIPlanPtr plan = PrepareOne(text, nparams, types);
+
         SPIExecuteOptions options;
         std::memset(&options, 0, sizeof options);
+        options.params = bound;
         options.read_only = true;
         options.dest = &r->pub;
-        const int rc = SPI_execute_extended(text, &options);
+        const int rc = SPI_execute_plan_extended(plan, &options);
         if (rc < 0)
-            elog(ERROR, "customer_analytics: SPI_execute_extended failed: %s",
+            elog(ERROR, "customer_analytics: SPI_execute_plan_extended failed: %s",
                  SPI_result_code_string(rc));
+        SPI_freeplan(plan);
         MemoryContextDelete(r->row_context);
     });
     if (sink_error) std::rethrow_exception(sink_error);

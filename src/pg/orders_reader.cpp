@@ -3,6 +3,7 @@
 #include <string_view>
 #include <vector>
 
+#include "door.hpp"
 #include "inner_query.hpp"
 
 namespace ca {
@@ -45,7 +46,19 @@ class OrdersSink : public RowSink {
             order.bad_lines = (order.has_time && order.has_amount) ? 0 : 1;
         }
         p.null_id = v[0].isnull;
+        std::uint64_t h = Mix(static_cast<std::uint64_t>(order.has_time) |
+                              static_cast<std::uint64_t>(order.has_amount) << 1 |
+                              static_cast<std::uint64_t>(p.null_id) << 2);
+        h = Mix(h ^ static_cast<std::uint64_t>(order.has_time ? order.time : 0));
+        h = Mix(h ^ static_cast<std::uint64_t>(order.has_amount ? order.amount : 0));
+        h = Mix(h ^ static_cast<std::uint64_t>(order.has_amount ? order.amount >> 64 : 0));
+        h = Mix(h ^ static_cast<std::uint64_t>(order.lines) ^
+                static_cast<std::uint64_t>(order.bad_lines) << 21 ^
+                static_cast<std::uint64_t>(order.after_lines) << 42);
         if (!p.null_id) {
+            h = Mix(h ^ (integer_ids_ ? static_cast<std::uint64_t>(v[0].i64)
+                                      : ca::CustomerIndex::HashBytes(
+                                            std::string_view(v[0].ptr, v[0].len))));
             if (integer_ids_) {
                 p.int_id = v[0].i64;
             } else {
@@ -55,9 +68,14 @@ class OrdersSink : public RowSink {
                 batch_bytes_.append(v[0].ptr, v[0].len);
             }
         }
+        // A sum of per-row hashes does not depend on the order rows arrive in.
+        summary_.fingerprint += h;
+        ++summary_.rows;
         batch_.push_back(p);
         if (batch_.size() == kBatch) Flush();
     }
+
+    const OrdersReadSummary &summary() const { return summary_; }
 
     // Hands the rows still in the batch over.
     void Flush() {
@@ -87,6 +105,7 @@ class OrdersSink : public RowSink {
     }
 
   private:
+    static std::uint64_t Mix(std::uint64_t x) { return ca::CustomerIndex::Mix(x); }
     static constexpr std::size_t kBatch = 64;
     struct Pending {
         ca::Order order;
@@ -104,27 +123,55 @@ class OrdersSink : public RowSink {
     bool grouped_;
     std::vector<Pending> batch_;
     std::string batch_bytes_;
+    OrdersReadSummary summary_;
 };
+
+// The customer id as the C++ side keys it: integers and text as they are; other types by their
+// text form, numeric without trailing zeros (numerically equal ids are one customer, as in SQL).
+std::string IdExpression(const OrdersSource &source) {
+    if (source.numeric_ids) return "pg_catalog.trim_scale(q.customer_id)::pg_catalog.text";
+    if (source.text_cast) return "q.customer_id::pg_catalog.text";
+    return "q.customer_id";
+}
 
 // The query streamed to OrdersSink: the rows as they are, or one row per (customer, order) built
 // by PostgreSQL: its latest usable line time, the net amount of its usable lines, and the line
-// counts.
+// counts. Every function, operator and type is named with its schema: the caller's search_path
+// reaches only the user's own query. Values go in `params` ($1, $2, ...), never into the text.
 std::string OrdersQuery(const std::string &user_sql, const OrdersSource &source,
-                        const OrdersRead &read) {
-    const std::string src = "(" + SubqueryText(user_sql) + "\n) AS q";
-    const std::string id = source.text_cast ? "q.customer_id::text" : "q.customer_id";
-    const std::string &t = read.time_expr;
+                        const OrdersRead &read, std::vector<QueryParam> &params) {
+    const std::string src = "(" + SubqueryText(user_sql, "orders_sql") + "\n) AS q";
+    const std::string id = IdExpression(source);
+    std::string t = "q.ordered_at";
+    if (read.time == OrderTime::SessionLocal) {
+        t = "q.ordered_at::pg_catalog.timestamp";
+    } else if (read.time == OrderTime::ZoneLocal) {
+        // The zone text lives in `read`, which outlives the query.
+        Datum zone = 0;
+        const char *name = read.zone.c_str();
+        Guard([&] { zone = CStringGetTextDatum(name); });
+        params.push_back({TEXTOID, zone});
+        t = "pg_catalog.timezone($" + std::to_string(params.size()) +
+            "::pg_catalog.text, q.ordered_at)";
+    }
     if (!read.grouped) return "SELECT " + id + ", " + t + ", q.amount FROM " + src;
     const std::string usable =
         "q.ordered_at IS NOT NULL AND q.amount IS NOT NULL AND "
-        "q.order_id IS NOT NULL AND isfinite(q.ordered_at)";
-    const std::string counted = read.keep.empty() ? usable : usable + " AND " + t + " " + read.keep;
-    const std::string after = read.keep.empty() ? "0::bigint"
-                                                : "count(*) FILTER (WHERE " + usable +
-                                                      " AND NOT (" + t + " " + read.keep + "))";
-    return "SELECT " + id + ", count(*), count(*) FILTER (WHERE NOT (" + usable + ")), " + after +
-           ", max(" + t + ") FILTER (WHERE " + counted + "), sum(q.amount) FILTER (WHERE " +
-           counted + ") FROM " + src + " GROUP BY q.customer_id, q.order_id";
+        "q.order_id IS NOT NULL AND pg_catalog.isfinite(q.ordered_at)";
+    std::string counted = usable;
+    std::string after = "0::pg_catalog.int8";
+    if (read.has_bound) {
+        params.push_back({read.bound_type, read.bound});
+        const std::string in_bound = t + (read.bound_inclusive ? " OPERATOR(pg_catalog.<=) $"
+                                                               : " OPERATOR(pg_catalog.<) $") +
+                                     std::to_string(params.size());
+        counted = usable + " AND " + in_bound;
+        after = "pg_catalog.count(*) FILTER (WHERE " + usable + " AND NOT (" + in_bound + "))";
+    }
+    return "SELECT " + id + ", pg_catalog.count(*), pg_catalog.count(*) FILTER (WHERE NOT (" +
+           usable + ")), " + after + ", pg_catalog.max(" + t + ") FILTER (WHERE " + counted +
+           "), pg_catalog.sum(q.amount) FILTER (WHERE " + counted + ") FROM " + src +
+           " GROUP BY " + id + ", q.order_id";
 }
 
 }  // namespace
@@ -143,14 +190,16 @@ OrdersSource DescribeOrders(const std::string &orders_sql) {
     OrdersSource source;
     source.integer_ids = id_type == INT2OID || id_type == INT4OID || id_type == INT8OID;
     source.text_cast = !source.integer_ids && id_type != TEXTOID && id_type != VARCHAROID;
+    source.numeric_ids = id_type == NUMERICOID;
     source.collation = source.integer_ids || source.text_cast ? InvalidOid : found[0].collation;
     source.time_type = found[1].type;
     source.has_order_id = found[3].present();
     return source;
 }
 
-void ReadOrders(const std::string &orders_sql, const OrdersSource &source, const OrdersRead &read,
-                ca::CustomerIndex &index, OrderConsumer &consumer) {
+OrdersReadSummary ReadOrders(const std::string &orders_sql, const OrdersSource &source,
+                             const OrdersRead &read, ca::CustomerIndex &index,
+                             OrderConsumer &consumer) {
     OrdersSink sink(index, consumer, read.grouped);
     const Conversion id = source.integer_ids ? Conversion::Int64 : Conversion::Text;
     std::vector<Conversion> conversions = {id, Conversion::Time, Conversion::Money};
@@ -161,8 +210,11 @@ void ReadOrders(const std::string &orders_sql, const OrdersSource &source, const
                        Conversion::Int64,
                        Conversion::Time,
                        Conversion::Money};
-    StreamQuery(OrdersQuery(orders_sql, source, read), conversions, sink);
+    std::vector<QueryParam> params;
+    const std::string query = OrdersQuery(orders_sql, source, read, params);
+    StreamQuery(query, conversions, sink, params);
     sink.Flush();
+    return sink.summary();
 }
 
 }  // namespace pg

@@ -88,8 +88,9 @@ void NumericToMoney(Datum d, ca::Money &money, int &decimals) {
 
 void FloatToMoney(double f, ca::Money &money, int &decimals) {
     if (!std::isfinite(f)) AmountNotFinite();
+    // The same limit as for numeric amounts (10^28), not merely what fits the 128-bit count.
+    if (std::fabs(f) >= 1e28) AmountOutOfRange();
     const double units = std::nearbyint(f * static_cast<double>(ca::kMoneyUnit));
-    if (std::fabs(units) >= 1e37) AmountOutOfRange();
     money = static_cast<ca::Money>(units);
     decimals = ca::MoneyDecimals(money);
 }

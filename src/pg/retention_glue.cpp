@@ -72,40 +72,51 @@ void ReportSkips(const char *function, const ca::RetentionSkips &s) {
     });
 }
 
+// b_j - active_window for each boundary j = p0 .. p1 + 1, with PostgreSQL's interval arithmetic on
+// local timestamps. A start before the timestamp range means "every earlier purchase counts".
+std::vector<std::int64_t> WindowStarts(ExecContext &ctx, const RetentionInputs &in,
+                                       std::int64_t p0, std::int64_t p1) {
+    const std::size_t n = static_cast<std::size_t>(p1 - p0) + 2;
+    std::vector<std::int64_t> starts(n);
+    for (std::size_t j = 0; j < n; ++j) {
+        ctx.Tick();
+        const std::int64_t b =
+            static_cast<std::int64_t>(
+                ca::PeriodStartFromIndex(in.period, p0 + static_cast<std::int64_t>(j))) *
+            ca::kUsecsPerDay;
+        starts[j] = ca::SubtractIntervalSaturating(b, in.window.month, in.window.day,
+                                                   in.window.time);
+    }
+    return starts;
+}
+
 // Runs both passes. Returns false when there is nothing to report (no purchase and no range).
 bool Accumulate(const char *function, ExecContext &ctx, const RetentionInputs &in,
-                std::unique_ptr<ca::CustomerIndex> &index,
+                ca::RetentionOutput output, std::unique_ptr<ca::CustomerIndex> &index,
                 std::unique_ptr<ca::RetentionAccumulator> &acc) {
     ca::pg::SpiSession spi;
     const ca::pg::OrdersSource source = ca::pg::DescribeOrders(in.orders_sql);
     ca::pg::OrdersRead read;
     read.grouped = source.has_order_id;
     if (source.time_type == TIMESTAMPTZOID) {
-        if (in.has_zone) {
-            char *literal = nullptr;
-            const char *zone = in.zone.c_str();
-            Guard([&] { literal = quote_literal_cstr(zone); });
-            read.time_expr = std::string("timezone(") + literal + ", q.ordered_at)";
-        } else {
-            read.time_expr = "q.ordered_at::timestamp";
-        }
+        read.time = in.has_zone ? ca::pg::OrderTime::ZoneLocal : ca::pg::OrderTime::SessionLocal;
+        read.zone = in.zone;
     }
     Timestamp end_local = 0;
     if (in.has_end) {
         end_local = LocalTime(in, in.end_at);
-        char *literal = nullptr;
-        Guard([&] {
-            literal = quote_literal_cstr(
-                DatumGetCString(DirectFunctionCall1(timestamp_out, TimestampGetDatum(end_local))));
-        });
-        read.keep = std::string("< ") + literal + "::timestamp";
+        read.has_bound = true;
+        read.bound_inclusive = false;
+        read.bound_type = TIMESTAMPOID;
+        read.bound = TimestampGetDatum(end_local);
     }
     index = std::make_unique<ca::CustomerIndex>(ctx, source.integer_ids
                                                          ? ca::CustomerIndex::KeyKind::Integer
                                                          : ca::CustomerIndex::KeyKind::Bytes);
     acc = std::make_unique<ca::RetentionAccumulator>(ctx, in.period, in.has_end, end_local);
     RetentionConsumer consumer(*acc);
-    ca::pg::ReadOrders(in.orders_sql, source, read, *index, consumer);
+    const ca::pg::OrdersReadSummary first =
+        ca::pg::ReadOrders(in.orders_sql, source, read, *index, consumer);
 
     if (!acc->has_purchases() && !(in.has_start && in.has_end)) {
         spi.Finish();
@@ -123,26 +134,17 @@ bool Accumulate(const char *function, ExecContext &ctx, const RetentionInputs &i
         ReportSkips(function, acc->skips());
         return false;
     }
-    if (in.has_window) {
-        // b_j - active_window for each boundary, with PostgreSQL's interval arithmetic.
-        const std::size_t n = static_cast<std::size_t>(range.last_period - range.first_period) + 2;
-        range.window_starts.resize(n);
-        std::int64_t *starts = range.window_starts.data();
-        const ca::Period period = in.period;
-        const std::int64_t p0 = range.first_period;
-        Interval window = in.window;
-        Guard([&] {
-            for (std::size_t j = 0; j < n; ++j) {
-                const Timestamp b = static_cast<Timestamp>(ca::PeriodStartFromIndex(
-                                        period, p0 + static_cast<std::int64_t>(j))) *
-                                    USECS_PER_DAY;
-                starts[j] = DatumGetTimestamp(DirectFunctionCall2(
-                    timestamp_mi_interval, TimestampGetDatum(b), IntervalPGetDatum(&window)));
-            }
-        });
-    }
-    acc->BeginSecondPass(range);
-    ca::pg::ReadOrders(in.orders_sql, source, read, *index, consumer);
+    // Sized by the range: check it before anything is computed per period.
+    ca::RetentionAccumulator::CheckRange(range.first_period, range.last_period);
+    if (in.has_window) range.window_starts = WindowStarts(ctx, in, range.first_period, range.last_period);
+    acc->BeginSecondPass(range, output);
+    const ca::pg::OrdersReadSummary second =
+        ca::pg::ReadOrders(in.orders_sql, source, read, *index, consumer);
+    if (second != first)
+        throw ca::OrdersChangedBetweenReads(
+            "The first read returned " + std::to_string(first.rows) + " rows, the second " +
+            std::to_string(second.rows) +
+            (second.rows == first.rows ? " with different contents." : "."));
     spi.Finish();
     ReportSkips(function, acc->skips());
     return true;
@@ -153,20 +155,26 @@ RetentionInputs CommonInputs(FunctionCallInfo fcinfo, int zone_arg) {
     in.orders_sql = ca::pg::RequiredTextArg(fcinfo, 0, "orders_sql");
     in.period = ca::ParsePeriod(ca::pg::RequiredTextArg(fcinfo, 1, "period"));
     in.has_zone = ca::pg::TextArg(fcinfo, zone_arg, in.zone);
+    if (in.has_zone) {
+        // Checked up front, whatever the input's type or size (22023 when unknown).
+        const char *zone = in.zone.c_str();
+        Guard([&] {
+            DirectFunctionCall2(timestamptz_zone, CStringGetTextDatum(zone),
+                                TimestampTzGetDatum(0));
+        });
+    }
     return in;
 }
 
-// round(100 * part / whole, 2) as numeric; NULL (returns false) when whole is 0.
+// round(100 * part / whole, 2) as numeric; NULL (returns false) when whole is 0. Call inside Guard
+// (ResultWriter::Row).
 bool Percent(std::int64_t part, std::int64_t whole, Datum &out) {
     if (whole == 0) return false;
-    Guard([&] {
-        Datum p = DirectFunctionCall1(int8_numeric, Int64GetDatum(part));
-        Datum w = DirectFunctionCall1(int8_numeric, Int64GetDatum(whole));
-        Datum hundred = DirectFunctionCall1(int8_numeric, Int64GetDatum(100));
-        Datum ratio =
-            DirectFunctionCall2(numeric_div, DirectFunctionCall2(numeric_mul, p, hundred), w);
-        out = DirectFunctionCall2(numeric_round, ratio, Int32GetDatum(2));
-    });
+    Datum p = DirectFunctionCall1(int8_numeric, Int64GetDatum(part));
+    Datum w = DirectFunctionCall1(int8_numeric, Int64GetDatum(whole));
+    Datum hundred = DirectFunctionCall1(int8_numeric, Int64GetDatum(100));
+    Datum ratio = DirectFunctionCall2(numeric_div, DirectFunctionCall2(numeric_mul, p, hundred), w);
+    out = DirectFunctionCall2(numeric_round, ratio, Int32GetDatum(2));
     return true;
 }
 
@@ -203,33 +211,26 @@ CA_FUNCTION(ca_retention) {
     ExecContext ctx(ca::pg::MemoryLimitBytes(), ca::pg::InterruptHook);
     std::unique_ptr<ca::CustomerIndex> index;
     std::unique_ptr<ca::RetentionAccumulator> acc;
-    const bool any = Accumulate("retention", ctx, in, index, acc);
-    std::vector<ca::PeriodRetentionRow> rows;
-    if (any) rows = acc->PeriodRetention();
+    const bool any =
+        Accumulate("retention", ctx, in, ca::RetentionOutput::Periods, index, acc);
     const ca::Period period = in.period;
-    Guard([&] { ca::pg::BeginMaterializedResult(fcinfo); });
-    std::size_t emitted = 0;
-    for (const ca::PeriodRetentionRow &r : rows) {
-        // A daily cohort matrix can have hundreds of thousands of rows.
-        if (emitted++ % ExecContext::kTickInterval == 0) ctx.CheckInterrupts();
-        Datum values[10];
-        bool nulls[10] = {false};
-        const std::int64_t churned = r.s_start - r.retained;
-        values[0] = DateADTGetDatum(ca::PeriodStartFromIndex(period, r.period));
-        values[1] = Int64GetDatum(r.s_start);
-        values[2] = Int64GetDatum(r.n_new);
-        values[3] = Int64GetDatum(r.e_end);
-        nulls[4] = !Percent(r.e_end - r.n_new, r.s_start, values[4]);
-        values[5] = Int64GetDatum(r.retained);
-        nulls[6] = !Percent(r.retained, r.s_start, values[6]);
-        values[7] = Int64GetDatum(r.reactivated);
-        values[8] = Int64GetDatum(churned);
-        nulls[9] = !Percent(churned, r.s_start, values[9]);
-        Guard([&] {
-            auto *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
-            tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+    ca::pg::ResultWriter out(fcinfo);
+    if (!any) return (Datum)0;
+    acc->PeriodRetention([&](const ca::PeriodRetentionRow &r) {
+        out.Row<10>([&](Datum *values, bool *nulls) {
+            const std::int64_t churned = r.s_start - r.retained;
+            values[0] = DateADTGetDatum(ca::PeriodStartFromIndex(period, r.period));
+            values[1] = Int64GetDatum(r.s_start);
+            values[2] = Int64GetDatum(r.n_new);
+            values[3] = Int64GetDatum(r.e_end);
+            nulls[4] = !Percent(r.e_end - r.n_new, r.s_start, values[4]);
+            values[5] = Int64GetDatum(r.retained);
+            nulls[6] = !Percent(r.retained, r.s_start, values[6]);
+            values[7] = Int64GetDatum(r.reactivated);
+            values[8] = Int64GetDatum(churned);
+            nulls[9] = !Percent(churned, r.s_start, values[9]);
         });
-    }
+    });
     return (Datum)0;
 }
 
@@ -247,30 +248,22 @@ CA_FUNCTION(ca_cohort_retention) {
     ExecContext ctx(ca::pg::MemoryLimitBytes(), ca::pg::InterruptHook);
     std::unique_ptr<ca::CustomerIndex> index;
     std::unique_ptr<ca::RetentionAccumulator> acc;
-    const bool any = Accumulate("cohort_retention", ctx, in, index, acc);
-    std::vector<ca::CohortRow> rows;
-    if (any) rows = acc->Cohorts(max_offset);
+    const bool any =
+        Accumulate("cohort_retention", ctx, in, ca::RetentionOutput::Cohorts, index, acc);
     const ca::Period period = in.period;
     const int decimals = any ? acc->decimals() : 0;
-    Guard([&] { ca::pg::BeginMaterializedResult(fcinfo); });
-    std::size_t emitted = 0;
-    for (const ca::CohortRow &r : rows) {
-        // A daily cohort matrix can have hundreds of thousands of rows.
-        if (emitted++ % ExecContext::kTickInterval == 0) ctx.CheckInterrupts();
-        Datum values[6];
-        bool nulls[6] = {false};
-        values[0] = DateADTGetDatum(ca::PeriodStartFromIndex(period, r.cohort));
-        values[1] = Int32GetDatum(static_cast<int32>(r.offset));
-        values[2] = Int64GetDatum(r.cohort_size);
-        values[3] = Int64GetDatum(r.active_customers);
-        nulls[4] = !Percent(r.active_customers, r.cohort_size, values[4]);
-        const ca::Money revenue = r.revenue;
-        Guard([&] {
-            values[5] = ca::pg::MoneyToNumeric(revenue, decimals);
-            auto *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
-            tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+    ca::pg::ResultWriter out(fcinfo);
+    if (!any) return (Datum)0;
+    acc->Cohorts(max_offset, [&](const ca::CohortRow &r) {
+        out.Row<6>([&](Datum *values, bool *nulls) {
+            values[0] = DateADTGetDatum(ca::PeriodStartFromIndex(period, r.cohort));
+            values[1] = Int32GetDatum(static_cast<int32>(r.offset));
+            values[2] = Int64GetDatum(r.cohort_size);
+            values[3] = Int64GetDatum(r.active_customers);
+            nulls[4] = !Percent(r.active_customers, r.cohort_size, values[4]);
+            values[5] = ca::pg::MoneyToNumeric(r.revenue, decimals);
         });
-    }
+    });
     return (Datum)0;
 }
 
@@ -280,39 +273,29 @@ CA_FUNCTION(ca_kpis) {
     ExecContext ctx(ca::pg::MemoryLimitBytes(), ca::pg::InterruptHook);
     std::unique_ptr<ca::CustomerIndex> index;
     std::unique_ptr<ca::RetentionAccumulator> acc;
-    const bool any = Accumulate("kpis", ctx, in, index, acc);
-    std::vector<ca::KpiRow> rows;
-    if (any) rows = acc->Kpis();
+    const bool any = Accumulate("kpis", ctx, in, ca::RetentionOutput::Periods, index, acc);
     const ca::Period period = in.period;
     const int decimals = any ? acc->decimals() : 0;
-    Guard([&] { ca::pg::BeginMaterializedResult(fcinfo); });
-    std::size_t emitted = 0;
-    for (const ca::KpiRow &r : rows) {
-        // A daily cohort matrix can have hundreds of thousands of rows.
-        if (emitted++ % ExecContext::kTickInterval == 0) ctx.CheckInterrupts();
-        Datum values[8];
-        bool nulls[8] = {false};
-        values[0] = DateADTGetDatum(ca::PeriodStartFromIndex(period, r.period));
-        values[1] = Int64GetDatum(r.orders);
-        values[4] = Int64GetDatum(r.active_customers);
-        values[5] = Int64GetDatum(r.new_customers);
-        values[6] = Int64GetDatum(r.active_customers - r.new_customers);
-        nulls[7] = !Percent(r.repeaters_so_far, r.customers_so_far, values[7]);
-        const ca::Money revenue = r.revenue;
-        const std::int64_t orders = r.orders;
-        Guard([&] {
-            values[2] = ca::pg::MoneyToNumeric(revenue, decimals);
-            if (orders > 0)
+    ca::pg::ResultWriter out(fcinfo);
+    if (!any) return (Datum)0;
+    acc->Kpis([&](const ca::KpiRow &r) {
+        out.Row<8>([&](Datum *values, bool *nulls) {
+            values[0] = DateADTGetDatum(ca::PeriodStartFromIndex(period, r.period));
+            values[1] = Int64GetDatum(r.orders);
+            values[2] = ca::pg::MoneyToNumeric(r.revenue, decimals);
+            if (r.orders > 0)
                 values[3] = DirectFunctionCall2(
                     numeric_round,
                     DirectFunctionCall2(numeric_div, values[2],
-                                        DirectFunctionCall1(int8_numeric, Int64GetDatum(orders))),
+                                        DirectFunctionCall1(int8_numeric, Int64GetDatum(r.orders))),
                     Int32GetDatum(2));
             else
                 nulls[3] = true;
-            auto *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
-            tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+            values[4] = Int64GetDatum(r.active_customers);
+            values[5] = Int64GetDatum(r.new_customers);
+            values[6] = Int64GetDatum(r.active_customers - r.new_customers);
+            nulls[7] = !Percent(r.repeaters_so_far, r.customers_so_far, values[7]);
         });
-    }
+    });
     return (Datum)0;
 }

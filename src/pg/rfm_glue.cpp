@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "args.hpp"
+#include "collation_sort.hpp"
 #include "customer_index.hpp"
 #include "door.hpp"
 #include "inner_query.hpp"
@@ -71,8 +72,8 @@ std::vector<ca::SegmentRule> ReadSegmentRules(const std::string &sql) {
         "SELECT segment, r_min, r_max, f_min, f_max, m_min, m_max [, priority] FROM my_segments "
         "ORDER BY priority");
     std::string query =
-        "SELECT q.segment::text, q.r_min, q.r_max, q.f_min, q.f_max, q.m_min, q.m_max FROM (" +
-        ca::pg::SubqueryText(sql) + "\n) AS q";
+        "SELECT q.segment::pg_catalog.text, q.r_min, q.r_max, q.f_min, q.f_max, q.m_min, q.m_max FROM (" +
+        ca::pg::SubqueryText(sql, "segments_sql") + "\n) AS q";
     if (found[7].present()) query += " ORDER BY q.priority";
     SegmentSink sink;
     ca::pg::StreamQuery(query,
@@ -138,34 +139,22 @@ CA_FUNCTION(ca_rfm) {
                                    "Pass method => 'fixed' to score with your own breaks.");
 
     // as_of: its calendar day in the session's time zone, and its value in each ordered_at type
-    // (date: the whole day counts; timestamp: as_of's local time), as microseconds and literals.
+    // (date: the whole day counts; timestamp: as_of's local time). Values, never SQL text.
     const bool has_as_of = !PG_ARGISNULL(1);
     std::int32_t as_of_day = 0;
     Timestamp as_of_local = 0;
     TimestampTz as_of = 0;
-    std::string as_of_date, as_of_timestamp, as_of_timestamptz;
     if (has_as_of) {
         as_of = PG_GETARG_TIMESTAMPTZ(1);
         if (TIMESTAMP_NOT_FINITE(as_of))
             throw ca::InvalidParameter("as_of must be finite", {},
                                        "Pass a date or timestamp, or NULL for the day after the "
                                        "latest order.");
-        char *literals[3] = {nullptr, nullptr, nullptr};
         Guard([&] {
             const Datum ts = TimestampTzGetDatum(as_of);
-            const Datum day = DirectFunctionCall1(timestamptz_date, ts);
-            const Datum local = DirectFunctionCall1(timestamptz_timestamp, ts);
-            as_of_day = DatumGetDateADT(day);
-            as_of_local = DatumGetTimestamp(local);
-            literals[0] = quote_literal_cstr(DatumGetCString(DirectFunctionCall1(date_out, day)));
-            literals[1] =
-                quote_literal_cstr(DatumGetCString(DirectFunctionCall1(timestamp_out, local)));
-            literals[2] =
-                quote_literal_cstr(DatumGetCString(DirectFunctionCall1(timestamptz_out, ts)));
+            as_of_day = DatumGetDateADT(DirectFunctionCall1(timestamptz_date, ts));
+            as_of_local = DatumGetTimestamp(DirectFunctionCall1(timestamptz_timestamp, ts));
         });
-        as_of_date = std::string(literals[0]) + "::date";
-        as_of_timestamp = std::string(literals[1]) + "::timestamp";
-        as_of_timestamptz = std::string(literals[2]) + "::timestamptz";
     }
 
     ExecContext ctx(ca::pg::MemoryLimitBytes(), ca::pg::InterruptHook);
@@ -182,20 +171,25 @@ CA_FUNCTION(ca_rfm) {
     const ca::pg::OrdersSource source = ca::pg::DescribeOrders(orders_sql);
     const Oid time_type = source.time_type;
     std::int64_t as_of_usecs = as_of;
-    std::string as_of_literal = as_of_timestamptz;
+    Datum as_of_bound = TimestampTzGetDatum(as_of);
     if (time_type == DATEOID) {
         as_of_usecs = static_cast<std::int64_t>(as_of_day) * USECS_PER_DAY;
-        as_of_literal = as_of_date;
+        as_of_bound = DateADTGetDatum(as_of_day);
     } else if (time_type == TIMESTAMPOID) {
         as_of_usecs = as_of_local;
-        as_of_literal = as_of_timestamp;
+        as_of_bound = TimestampGetDatum(as_of_local);
     }
 
     // r_rfm counts rows, as R does, and so ignores order_id.
     const bool count_rows = options.method == ca::RfmMethod::RRfm;
     ca::pg::OrdersRead read;
     read.grouped = source.has_order_id && !count_rows;
-    if (has_as_of) read.keep = "<= " + as_of_literal;
+    if (has_as_of) {
+        read.has_bound = true;
+        read.bound_inclusive = true;
+        read.bound_type = time_type;
+        read.bound = as_of_bound;
+    }
     ca::CustomerIndex index(ctx, source.integer_ids ? ca::CustomerIndex::KeyKind::Integer
                                                     : ca::CustomerIndex::KeyKind::Bytes);
     ca::RfmAccumulator orders(ctx, count_rows, has_as_of, as_of_usecs);
@@ -215,22 +209,8 @@ CA_FUNCTION(ca_rfm) {
             std::sort(scored.begin(), scored.end(), [&index](std::uint32_t a, std::uint32_t b) {
                 return index.IntegerId(a) < index.IntegerId(b);
             });
-        } else if (source.collation == InvalidOid) {
-            std::sort(scored.begin(), scored.end(), [&index](std::uint32_t a, std::uint32_t b) {
-                return index.BytesId(a) < index.BytesId(b);
-            });
         } else {
-            const Oid collation = source.collation;
-            std::sort(scored.begin(), scored.end(),
-                      [&index, collation](std::uint32_t a, std::uint32_t b) {
-                          const std::string_view x = index.BytesId(a), y = index.BytesId(b);
-                          int c = 0;
-                          Guard([&] {
-                              c = varstr_cmp(x.data(), static_cast<int>(x.size()), y.data(),
-                                             static_cast<int>(y.size()), collation);
-                          });
-                          return c < 0;
-                      });
+            ca::pg::SortByCollation(ctx, index, scored, source.collation);
         }
     }
 

@@ -38,13 +38,18 @@ CA_FUNCTION(ca_rfm_summary_transfn) {
     MemoryContext context = AggregateContext(fcinfo, "rfm_summary_transfn");
     RfmSummaryState *state = StateArg(fcinfo, 0);
     if (state == nullptr) state = NewState(context);
-    // Rows with a NULL time or amount are not orders we can use; they are left out.
-    if (PG_ARGISNULL(1) || PG_ARGISNULL(2)) PG_RETURN_POINTER(state);
+    const bool has_as_of = !PG_ARGISNULL(3);
+    if (has_as_of && TIMESTAMP_NOT_FINITE(PG_GETARG_TIMESTAMPTZ(3)))
+        throw ca::InvalidParameter("as_of must be finite", {},
+                                   "Pass a date or timestamp, or NULL to count every order.");
+    // Rows with a NULL (or infinite) time or a NULL amount are not orders we can use; they are left
+    // out, as rfm() leaves them out.
+    if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || TIMESTAMP_NOT_FINITE(PG_GETARG_TIMESTAMPTZ(1)))
+        PG_RETURN_POINTER(state);
     const TimestampTz ordered_at = PG_GETARG_TIMESTAMPTZ(1);
     ca::Money amount = 0;
     int decimals = 0;
     Guard([&] { ca::pg::NumericToMoney(PG_GETARG_DATUM(2), amount, decimals); });
-    const bool has_as_of = !PG_ARGISNULL(3);
     ca::RfmSummaryAdd(*state, ordered_at, amount, decimals, has_as_of,
                       has_as_of ? PG_GETARG_TIMESTAMPTZ(3) : 0);
     PG_RETURN_POINTER(state);
