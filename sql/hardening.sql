@@ -172,3 +172,35 @@ SELECT customer_id, frequency
 FROM rfm($$SELECT * FROM (VALUES (1.0, 1, timestamptz '2020-01-01', 5), (1.00, 2, '2020-01-02', 5)) AS v(customer_id, order_id, ordered_at, amount)$$);
 SELECT customer_id, frequency
 FROM rfm($$SELECT * FROM (VALUES (1.0, timestamptz '2020-01-01', 5), (1.00, '2020-01-02', 5)) AS v(customer_id, ordered_at, amount)$$);
+
+-- 12. ntile on text ids breaks ties in the order ORDER BY customer_id gives, in the id's collation
+-- (sorted by sort keys, checked pair by pair against PostgreSQL's comparison); NTILE in SQL is the
+-- oracle. Few distinct values, so nearly everything is a tie.
+CREATE TABLE h_text AS
+SELECT (ARRAY['a', 'B', 'b', 'Ä', 'z', 'Z', 'é', 'e', '_x', '10', '9', 'cust-', ' a'])[1 + g % 13]
+       || (g % 41)::text AS customer_id,
+       timestamptz '2020-01-01' + (g % 3) * interval '1 day' AS ordered_at, (g % 2 + 1)::numeric AS amount
+FROM generate_series(1, 2000) g;
+CREATE FUNCTION pg_temp.h_ntile_mismatches(coll text) RETURNS bigint LANGUAGE plpgsql AS $f$
+DECLARE
+    ids text := format('SELECT customer_id COLLATE %I AS customer_id, ordered_at, amount FROM h_text', coll);
+    n bigint;
+BEGIN
+    EXECUTE format($q$
+        SELECT count(*) FROM rfm(%L, method => 'ntile') t
+        JOIN (SELECT customer_id,
+                     ntile(5) OVER (ORDER BY recency_days DESC, customer_id) AS r,
+                     ntile(5) OVER (ORDER BY frequency, customer_id) AS f,
+                     ntile(5) OVER (ORDER BY monetary, customer_id) AS m
+              FROM (SELECT customer_id, count(*) AS frequency, sum(amount) AS monetary,
+                           date '2020-01-04' - max(ordered_at)::date AS recency_days
+                    FROM (%s) s GROUP BY customer_id) a) o
+          ON o.customer_id = t.customer_id
+        WHERE (t.r_score, t.f_score, t.m_score) IS DISTINCT FROM (o.r, o.f, o.m)$q$, ids, ids)
+    INTO n;
+    RETURN n;
+END $f$;
+SET TimeZone = 'UTC';
+SELECT c AS collation, pg_temp.h_ntile_mismatches(c) AS mismatches
+FROM unnest(ARRAY['default', 'C', 'POSIX']) c ORDER BY c;
+SELECT count(*) AS customers FROM rfm('TABLE h_text', method => 'ntile');

@@ -14,14 +14,33 @@ namespace pg {
 
 namespace {
 
-// The first 8 bytes of a key, big-endian, so that comparing prefixes as integers is comparing
-// the keys' starts byte by byte (shorter keys padded with zeros).
-std::uint64_t Prefix(std::string_view key) {
+// 8 bytes of a key from `skip` on, big-endian, so that comparing prefixes as integers is
+// comparing those bytes one by one (shorter keys padded with zeros). `skip` is the length of the
+// prefix all keys share ("cust-" in "cust-1042"), which would tell no key from another.
+std::uint64_t Prefix(std::string_view key, std::size_t skip) {
     unsigned char bytes[8] = {0};
-    std::memcpy(bytes, key.data(), std::min<std::size_t>(8, key.size()));
+    if (key.size() > skip) std::memcpy(bytes, key.data() + skip, std::min<std::size_t>(8, key.size() - skip));
     std::uint64_t p = 0;
     for (unsigned char b : bytes) p = (p << 8) | b;
     return p;
+}
+
+// The length of the prefix that every key_of(order[i]) starts with.
+template <typename KeyOf>
+std::size_t CommonPrefix(ca::ExecContext &ctx, const ca::BudgetVector<std::uint32_t> &order,
+                         KeyOf key_of) {
+    if (order.empty()) return 0;
+    const std::string_view first = key_of(order[0]);
+    std::size_t common = first.size();
+    for (std::size_t i = 1; i < order.size() && common > 0; ++i) {
+        ctx.Tick();
+        const std::string_view key = key_of(order[i]);
+        std::size_t k = 0;
+        const std::size_t limit = std::min(common, key.size());
+        while (k < limit && key[k] == first[k]) ++k;
+        common = k;
+    }
+    return common;
 }
 
 struct Entry {
@@ -106,12 +125,14 @@ void SortByCollation(ca::ExecContext &ctx, const ca::CustomerIndex &index,
     const std::size_t n = order.size();
     auto entries = MakeBudgetVector<Entry>(ctx);
     if (bytewise) {
+        auto key_of = [&](std::uint32_t c) { return index.BytesId(c); };
+        const std::size_t skip = CommonPrefix(ctx, order, key_of);
         entries.resize(n);
         for (std::size_t i = 0; i < n; ++i) {
             ctx.Tick();
-            entries[i] = {Prefix(index.BytesId(order[i])), order[i]};
+            entries[i] = {Prefix(key_of(order[i]), skip), order[i]};
         }
-        SortByKeys(ctx, index, entries, [&](std::uint32_t c) { return index.BytesId(c); });
+        SortByKeys(ctx, index, entries, key_of);
         for (std::size_t i = 0; i < n; ++i) order[i] = entries[i].customer;
         return;
     }
@@ -152,10 +173,11 @@ void SortByCollation(ca::ExecContext &ctx, const ca::CustomerIndex &index,
     auto key_of = [&](std::uint32_t c) {
         return std::string_view(keys.data() + key_start[c], key_len[c]);
     };
+    const std::size_t skip = CommonPrefix(ctx, order, key_of);
     entries.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
         ctx.Tick();
-        entries[i] = {Prefix(key_of(order[i])), order[i]};
+        entries[i] = {Prefix(key_of(order[i]), skip), order[i]};
     }
     SortByKeys(ctx, index, entries, key_of);
     for (std::size_t i = 0; i < n; ++i) order[i] = entries[i].customer;
