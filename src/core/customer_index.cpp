@@ -42,6 +42,7 @@ void CustomerIndex::Grow() {
     bigger.assign(capacity, Slot{0, kEmpty});
     const std::size_t mask = capacity - 1;
     for (const Slot &old : slots_) {
+        ctx_.Tick();  // a table of a billion slots takes seconds to rehash
         if (old.index == kEmpty) continue;
         const std::uint64_t hash = kind_ == KeyKind::Integer ? Mix(old.tag) : old.tag;
         std::size_t s = hash & mask;
@@ -49,7 +50,6 @@ void CustomerIndex::Grow() {
         bigger[s] = old;
     }
     slots_.swap(bigger);
-    ctx_.CheckInterrupts();
 }
 
 std::uint32_t CustomerIndex::FindOrAdd(std::int64_t id) {

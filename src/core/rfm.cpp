@@ -31,12 +31,15 @@ BudgetVector<std::uint32_t> WorstToBest(ExecContext &ctx, const double *values, 
     order.resize(n);
     std::iota(order.begin(), order.end(), 0u);
     ctx.CheckInterrupts();
+    // The comparisons tick: a sort of 100 M customers takes seconds, and a cancel must not wait.
     if (higher_is_better) {
-        std::sort(order.begin(), order.end(), [values](std::uint32_t a, std::uint32_t b) {
+        std::sort(order.begin(), order.end(), [values, &ctx](std::uint32_t a, std::uint32_t b) {
+            ctx.Tick();
             return values[a] < values[b] || (values[a] == values[b] && a < b);
         });
     } else {
-        std::sort(order.begin(), order.end(), [values](std::uint32_t a, std::uint32_t b) {
+        std::sort(order.begin(), order.end(), [values, &ctx](std::uint32_t a, std::uint32_t b) {
+            ctx.Tick();
             return values[a] > values[b] || (values[a] == values[b] && a < b);
         });
     }
@@ -232,7 +235,10 @@ void RRfmScores(ExecContext &ctx, const double *values, std::size_t n, int bins,
     auto sorted = MakeBudgetVector<double>(ctx);
     sorted.assign(values, values + n);
     ctx.CheckInterrupts();
-    std::sort(sorted.begin(), sorted.end());
+    std::sort(sorted.begin(), sorted.end(), [&ctx](double a, double b) {
+        ctx.Tick();
+        return a < b;
+    });
     ctx.CheckInterrupts();
     const std::vector<double> breaks = RRfmBreaks(sorted.data(), n, bins);
     // Bins are [lower, upper) with lower = (min, breaks...), upper = (breaks..., max + 1), so every

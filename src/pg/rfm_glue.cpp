@@ -200,8 +200,10 @@ CA_FUNCTION(ca_rfm) {
     // The customers with a purchase, in customer_id order when NTILE needs its tie-break.
     const auto &states = orders.customers();
     auto scored = MakeBudgetVector<std::uint32_t>(ctx);
-    for (std::uint32_t i = 0; i < states.size(); ++i)
+    for (std::uint32_t i = 0; i < states.size(); ++i) {
+        ctx.Tick();
         if (states[i].purchases > 0) scored.push_back(i);
+    }
     const std::int64_t without_purchase =
         static_cast<std::int64_t>(index.size()) - static_cast<std::int64_t>(scored.size());
     if (options.method == ca::RfmMethod::Ntile) {
@@ -237,7 +239,10 @@ CA_FUNCTION(ca_rfm) {
                     DirectFunctionCall1(timestamptz_date, TimestampTzGetDatum(latest)));
         });
     } else {
-        for (std::size_t i = 0; i < n; ++i) last_day[i] = ca::DayOf(state[order[i]].last_purchase);
+        for (std::size_t i = 0; i < n; ++i) {
+            ctx.Tick();
+            last_day[i] = ca::DayOf(state[order[i]].last_purchase);
+        }
         latest_day = ca::DayOf(latest);
     }
     if (!has_as_of) as_of_day = latest_day + 1;
@@ -249,6 +254,7 @@ CA_FUNCTION(ca_rfm) {
     frequency.resize(n);
     monetary.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
+        ctx.Tick();
         const ca::RfmCustomerState &c = state[order[i]];
         recency[i] = static_cast<double>(as_of_day) - last_day[i];
         frequency[i] = static_cast<double>(c.purchases);
