@@ -55,7 +55,7 @@ std::string SubqueryText(const std::string &sql, const char *what) {
 namespace {
 
 // Plans `sql` with `params` as $1, $2, ... (constants to the planner, so a custom plan may use
-// them), allowing parallel workers. Exactly one statement, whatever the text: CheckSingleQuery
+// them), allowing parallel workers. Exactly one statement, whatever the text: SubqueryText
 // keeps user text from adding statements, and this is the second line of that defence. Call
 // inside Guard.
 SPIPlanPtr PrepareOne(const char *sql, int nparams, Oid *types) {
