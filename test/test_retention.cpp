@@ -33,8 +33,8 @@ constexpr std::int64_t kUsecsPerHour = 3600000000LL;
 std::string Str(Money m) {
     if (m == 0) return "0";
     const bool negative = m < 0;
-    unsigned __int128 u = negative ? static_cast<unsigned __int128>(-(m + 1)) + 1
-                                   : static_cast<unsigned __int128>(m);
+    unsigned __int128 u =
+        negative ? static_cast<unsigned __int128>(-(m + 1)) + 1 : static_cast<unsigned __int128>(m);
     std::string s;
     while (u != 0) {
         s.push_back(static_cast<char>('0' + static_cast<int>(u % 10)));
@@ -99,7 +99,8 @@ std::vector<ca::KpiRow> KpiRows(const ca::RetentionAccumulator &acc) {
     acc.Kpis([&](const ca::KpiRow &r) { rows.push_back(r); });
     return rows;
 }
-std::vector<ca::CohortRow> CohortRows(const ca::RetentionAccumulator &acc, std::int64_t max_offset) {
+std::vector<ca::CohortRow> CohortRows(const ca::RetentionAccumulator &acc,
+                                      std::int64_t max_offset) {
     std::vector<ca::CohortRow> rows;
     acc.Cohorts(max_offset, [&](const ca::CohortRow &r) { rows.push_back(r); });
     return rows;
@@ -202,10 +203,11 @@ TEST_CASE("Retention: returns and zero amounts do not make a customer active") {
     // Mar: C0 active at start and end, no purchase (not retained); revenue -3.00.
     // Cohort Feb (C0): offset 0: 1 active, 10 - 1 = 9.00 (the Feb 1 return is in it, the Jan one
     // is before the cohort); offset 1: 0 active, -3.00.
-    std::vector<Row> rows = {R(0, At(2001, 1, 10), -500 * kCent), R(0, At(2001, 1, 11), 0),
-                             R(0, At(2001, 2, 1), -100 * kCent), R(0, At(2001, 2, 5), 1000 * kCent),
-                             R(0, At(2001, 3, 3), -300 * kCent), R(0, At(2001, 3, 4), 0),
-                             R(1, At(2001, 2, 20), -200 * kCent)};
+    std::vector<Row> rows = {
+        R(0, At(2001, 1, 10), -500 * kCent), R(0, At(2001, 1, 11), 0),
+        R(0, At(2001, 2, 1), -100 * kCent),  R(0, At(2001, 2, 5), 1000 * kCent),
+        R(0, At(2001, 3, 3), -300 * kCent),  R(0, At(2001, 3, 4), 0),
+        R(1, At(2001, 2, 20), -200 * kCent)};
     ca::ExecContext ctx;
     ca::RetentionAccumulator acc(ctx, Period::Month, false, 0);
     const std::int64_t jan = Month(2001, 1);
@@ -273,7 +275,7 @@ TEST_CASE("Retention: daily periods, window edges, reactivation, purchases befor
     const auto noon = [](std::int32_t day) {
         return static_cast<std::int64_t>(day) * kUsecsPerDay + 12 * kUsecsPerHour;
     };
-    std::vector<Row> rows = {R(0, noon(d), 100 * kCent),     R(0, noon(d + 6), 100 * kCent),
+    std::vector<Row> rows = {R(0, noon(d), 100 * kCent), R(0, noon(d + 6), 100 * kCent),
                              R(1, noon(d - 2), 100 * kCent), R(1, noon(d + 1), 100 * kCent),
                              R(2, static_cast<std::int64_t>(d + 2) * kUsecsPerDay, 100 * kCent)};
     const std::int64_t p0 = ca::PeriodIndex(Period::Day, d);
@@ -368,8 +370,8 @@ TEST_CASE("Retention: the end cut-off and the skip counts") {
     //   A NULL time and a NULL amount for C2, 2 + 1 rows without a customer.
     // Skips: after end 4, null fields 2, null customer 3 (counted in the first pass only).
     const std::int64_t end = static_cast<std::int64_t>(Day(2001, 3, 1)) * kUsecsPerDay;
-    std::vector<Row> rows = {R(0, end - 1, 100 * kCent), R(0, end, 200 * kCent),
-                             R(0, At(2001, 5, 1), 400 * kCent), R(1, At(2001, 3, 10), 500 * kCent),
+    std::vector<Row> rows = {R(0, end - 1, 100 * kCent),         R(0, end, 200 * kCent),
+                             R(0, At(2001, 5, 1), 400 * kCent),  R(1, At(2001, 3, 10), 500 * kCent),
                              R(2, At(2001, 2, 3), -100 * kCent), R(2, At(2001, 4, 2), 300 * kCent)};
     ca::Order null_time = Ord(At(2001, 2, 5), 700 * kCent);
     null_time.has_time = false;
@@ -439,7 +441,8 @@ TEST_CASE("Retention: only orders after the end means no purchases") {
 }
 
 TEST_CASE("Retention: ISO weeks across a year end") {
-    // 2001-12-31 is a Monday: week W0 = Mon 2001-12-24 .. Sun 12-30, W1 = Mon 12-31 .. Sun 2002-01-06.
+    // 2001-12-31 is a Monday: week W0 = Mon 2001-12-24 .. Sun 12-30, W1 = Mon 12-31 .. Sun
+    // 2002-01-06.
     //   C0: Sun 2001-12-30 23:00 (W0, first), Sat 2002-01-05 (W1): retained in W1.
     //   C1: Mon 2001-12-31 00:00 (W1, first): new in W1.
     // No window. W0: S 0, N 1, E 1. W1: S 1, N 1, E 2, retained 1.
@@ -477,10 +480,10 @@ TEST_CASE("Retention: cohort rows and max_offset") {
     // Cohort Jan (2): offset 0: 2 active, 15; 1: 1 (B), 1; 2: 1 (A), 16; 3: 0, 0.
     // Cohort Feb: size 0, no rows.  Cohort Mar (1): offset 0: 1, 7; 1: 1, 3.  Apr: no cohort.
     std::vector<Row> rows = {
-        R(0, At(2001, 1, 10), 1000 * kCent), R(0, At(2001, 3, 5), 2000 * kCent),
-        R(0, At(2001, 3, 6), -400 * kCent),  R(0, At(2001, 4, 1), 0),
-        R(1, At(2001, 1, 20), 500 * kCent),  R(1, At(2001, 2, 2), 100 * kCent),
-        R(2, At(2001, 3, 15), 700 * kCent),  R(2, At(2001, 4, 30), 300 * kCent),
+        R(0, At(2001, 1, 10), 1000 * kCent),  R(0, At(2001, 3, 5), 2000 * kCent),
+        R(0, At(2001, 3, 6), -400 * kCent),   R(0, At(2001, 4, 1), 0),
+        R(1, At(2001, 1, 20), 500 * kCent),   R(1, At(2001, 2, 2), 100 * kCent),
+        R(2, At(2001, 3, 15), 700 * kCent),   R(2, At(2001, 4, 30), 300 * kCent),
         R(3, At(2000, 12, 5), 10000 * kCent), R(3, At(2001, 1, 7), 5000 * kCent),
         R(4, At(2001, 2, 9), -900 * kCent)};
     ca::ExecContext ctx;
@@ -492,9 +495,10 @@ TEST_CASE("Retention: cohort rows and max_offset") {
         std::int64_t cohort, offset, size, active;
         Money revenue;
     };
-    const std::vector<Want> all = {{jan, 0, 2, 2, 1500 * kCent},     {jan, 1, 2, 1, 100 * kCent},
-                                   {jan, 2, 2, 1, 1600 * kCent},     {jan, 3, 2, 0, 0},
-                                   {jan + 2, 0, 1, 1, 700 * kCent}, {jan + 2, 1, 1, 1, 300 * kCent}};
+    const std::vector<Want> all = {
+        {jan, 0, 2, 2, 1500 * kCent},    {jan, 1, 2, 1, 100 * kCent},
+        {jan, 2, 2, 1, 1600 * kCent},    {jan, 3, 2, 0, 0},
+        {jan + 2, 0, 1, 1, 700 * kCent}, {jan + 2, 1, 1, 1, 300 * kCent}};
     const auto check = [&](std::int64_t max_offset, std::vector<Want> want) {
         INFO("max_offset " << max_offset);
         const auto co = CohortRows(acc, max_offset);
@@ -522,11 +526,13 @@ TEST_CASE("Retention: BeginSecondPass rejects a mismatched range") {
     acc.Add(0, Ord(At(2001, 1, 1), kCent));
     ca::RetentionRange bad = Range(Period::Month, 10, 12, 30);
     bad.window_starts.pop_back();
-    CHECK(KindOf([&] { acc.BeginSecondPass(bad, ca::RetentionOutput::Cohorts); }) == ca::ErrorKind::InvalidParameter);
+    CHECK(KindOf([&] { acc.BeginSecondPass(bad, ca::RetentionOutput::Cohorts); }) ==
+          ca::ErrorKind::InvalidParameter);
     ca::RetentionRange inverted;
     inverted.first_period = 10;
     inverted.last_period = 8;
-    CHECK(KindOf([&] { acc.BeginSecondPass(inverted, ca::RetentionOutput::Cohorts); }) == ca::ErrorKind::InvalidParameter);
+    CHECK(KindOf([&] { acc.BeginSecondPass(inverted, ca::RetentionOutput::Cohorts); }) ==
+          ca::ErrorKind::InvalidParameter);
 }
 
 // ---- Property test ------------------------------------------------------------------------------
@@ -579,7 +585,8 @@ Expected BruteForce(const std::vector<Row> &rows, std::uint32_t customers, Perio
     }
     const auto active = [&](std::uint32_t c, std::int64_t j) {
         for (std::int64_t t : purchases[c])
-            if (t < b(j) && (window_days < 0 || b(j) - window_days * kUsecsPerDay <= t)) return true;
+            if (t < b(j) && (window_days < 0 || b(j) - window_days * kUsecsPerDay <= t))
+                return true;
         return false;
     };
     const auto purchased_in = [&](std::uint32_t c, std::int64_t k) {
@@ -626,7 +633,8 @@ Expected BruteForce(const std::vector<Row> &rows, std::uint32_t customers, Perio
             for (std::uint32_t c : members) {
                 if (purchased_in(c, g + o)) ++row.active_customers;
                 for (const auto &ord : orders[c])
-                    if (b(g + o) <= ord.first && ord.first < b(g + o + 1)) row.revenue += ord.second;
+                    if (b(g + o) <= ord.first && ord.first < b(g + o + 1))
+                        row.revenue += ord.second;
             }
             x.cohorts.push_back(row);
         }
@@ -699,7 +707,8 @@ TEST_CASE("Retention: random data against a brute force") {
         if (has_end) {
             const std::int64_t e = uniform(0, 2);
             if (e == 0 && !rows.empty())  // exactly an order's time
-                end = rows[static_cast<std::size_t>(uniform(0, static_cast<std::int64_t>(rows.size()) - 1))]
+                end = rows[static_cast<std::size_t>(
+                               uniform(0, static_cast<std::int64_t>(rows.size()) - 1))]
                           .order.time;
             else if (e == 1)  // a period boundary
                 end = Boundary(period, uniform(pmin, pmax + 1));
@@ -710,9 +719,9 @@ TEST_CASE("Retention: random data against a brute force") {
         const std::int64_t max_offset = uniform(0, 2) == 0 ? -1 : uniform(0, 6);
 
         INFO("iteration " << iteration << ": period " << ca::PeriodName(period) << ", p0 " << p0
-                          << ", p1 " << p1 << ", window " << window_days << ", has_end "
-                          << has_end << ", end " << end << ", max_offset " << max_offset
-                          << ", customers " << customers << ", rows " << rows.size());
+                          << ", p1 " << p1 << ", window " << window_days << ", has_end " << has_end
+                          << ", end " << end << ", max_offset " << max_offset << ", customers "
+                          << customers << ", rows " << rows.size());
         const Expected x =
             BruteForce(rows, customers, period, has_end, end, p0, p1, window_days, max_offset);
 
@@ -817,7 +826,8 @@ TEST_CASE("Retention: revenue sums are checked, not wrapped") {
     // 200 orders of 9.99e27 in one month: the sum (1.998e30) is beyond Money's range (about
     // 1.7e30); it must be an error, not a negative revenue.
     const Money big = static_cast<Money>(999) * static_cast<Money>(10000000000000LL) *
-                      static_cast<Money>(10000000000000LL) * static_cast<Money>(100000000);  // 9.99e27
+                      static_cast<Money>(10000000000000LL) *
+                      static_cast<Money>(100000000);  // 9.99e27
     for (auto output : {ca::RetentionOutput::Periods, ca::RetentionOutput::Cohorts}) {
         ca::ExecContext ctx;
         ca::RetentionAccumulator acc(ctx, Period::Month, false, 0);

@@ -145,7 +145,8 @@ void RetentionAccumulator::CheckRange(std::int64_t first_period, std::int64_t la
         throw InvalidParameter("too many periods to analyse",
                                std::to_string(last_period - first_period + 1) + " periods.",
                                "Use a longer period or a shorter range (start_at, end_at); at "
-                               "most " + std::to_string(kMaxPeriods) + " periods are analysed.");
+                               "most " +
+                                   std::to_string(kMaxPeriods) + " periods are analysed.");
 }
 
 void RetentionAccumulator::BeginSecondPass(const RetentionRange &range, RetentionOutput output) {
@@ -171,10 +172,10 @@ void RetentionAccumulator::BeginSecondPass(const RetentionRange &range, Retentio
     revenue_.assign(periods, 0);
     if (output == RetentionOutput::Cohorts) {
         if (periods > 0 && periods > cohort_revenue_.max_size() / periods)
-            throw Error(ErrorKind::MemoryLimit, "customer_analytics memory limit exceeded",
-                        std::to_string(periods) + " cohorts by " + std::to_string(periods) +
-                            " offsets.",
-                        "Use a longer period or pass max_offset.");
+            throw Error(
+                ErrorKind::MemoryLimit, "customer_analytics memory limit exceeded",
+                std::to_string(periods) + " cohorts by " + std::to_string(periods) + " offsets.",
+                "Use a longer period or pass max_offset.");
         cohort_revenue_.assign(periods * periods, 0);
     }
     ctx_.CheckInterrupts();
@@ -184,7 +185,8 @@ void RetentionAccumulator::PeriodRetention(
     const std::function<void(const PeriodRetentionRow &)> &emit) const {
     const std::int64_t p0 = range_.first_period, p1 = range_.last_period;
     const std::size_t periods = static_cast<std::size_t>(p1 - p0 + 1);
-    auto active_at = MakeBudgetVector<std::int64_t>(ctx_), fresh = MakeBudgetVector<std::int64_t>(ctx_),
+    auto active_at = MakeBudgetVector<std::int64_t>(ctx_),
+         fresh = MakeBudgetVector<std::int64_t>(ctx_),
          retained = MakeBudgetVector<std::int64_t>(ctx_),
          reactivated = MakeBudgetVector<std::int64_t>(ctx_);
     active_at.assign(periods + 1, 0);
@@ -218,7 +220,8 @@ void RetentionAccumulator::PeriodRetention(
 void RetentionAccumulator::Kpis(const std::function<void(const KpiRow &)> &emit) const {
     const std::int64_t p0 = range_.first_period, p1 = range_.last_period;
     const std::size_t periods = static_cast<std::size_t>(p1 - p0 + 1);
-    auto active = MakeBudgetVector<std::int64_t>(ctx_), fresh = MakeBudgetVector<std::int64_t>(ctx_),
+    auto active = MakeBudgetVector<std::int64_t>(ctx_),
+         fresh = MakeBudgetVector<std::int64_t>(ctx_),
          first_at = MakeBudgetVector<std::int64_t>(ctx_),
          second_at = MakeBudgetVector<std::int64_t>(ctx_);
     active.assign(periods, 0);

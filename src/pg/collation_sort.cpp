@@ -19,7 +19,8 @@ namespace {
 // prefix all keys share ("cust-" in "cust-1042"), which would tell no key from another.
 std::uint64_t Prefix(std::string_view key, std::size_t skip) {
     unsigned char bytes[8] = {0};
-    if (key.size() > skip) std::memcpy(bytes, key.data() + skip, std::min<std::size_t>(8, key.size() - skip));
+    if (key.size() > skip)
+        std::memcpy(bytes, key.data() + skip, std::min<std::size_t>(8, key.size() - skip));
     std::uint64_t p = 0;
     for (unsigned char b : bytes) p = (p << 8) | b;
     return p;
@@ -84,8 +85,8 @@ void SortWithVarstrCmp(const ca::CustomerIndex &index, ca::BudgetVector<std::uin
 }
 
 // True when every adjacent pair is in varstr_cmp order.
-bool OrderedByVarstrCmp(const ca::CustomerIndex &index, const ca::BudgetVector<std::uint32_t> &order,
-                        Oid collation) {
+bool OrderedByVarstrCmp(const ca::CustomerIndex &index,
+                        const ca::BudgetVector<std::uint32_t> &order, Oid collation) {
     bool ordered = true;
     const std::uint32_t *ids = order.data();
     const std::size_t count = order.size();

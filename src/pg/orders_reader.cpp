@@ -56,9 +56,9 @@ class OrdersSink : public RowSink {
                 static_cast<std::uint64_t>(order.bad_lines) << 21 ^
                 static_cast<std::uint64_t>(order.after_lines) << 42);
         if (!p.null_id) {
-            h = Mix(h ^ (integer_ids_ ? static_cast<std::uint64_t>(v[0].i64)
-                                      : ca::CustomerIndex::HashBytes(
-                                            std::string_view(v[0].ptr, v[0].len))));
+            h = Mix(h ^ (integer_ids_
+                             ? static_cast<std::uint64_t>(v[0].i64)
+                             : ca::CustomerIndex::HashBytes(std::string_view(v[0].ptr, v[0].len))));
             if (integer_ids_) {
                 p.int_id = v[0].i64;
             } else {
@@ -162,16 +162,17 @@ std::string OrdersQuery(const std::string &user_sql, const OrdersSource &source,
     std::string after = "0::pg_catalog.int8";
     if (read.has_bound) {
         params.push_back({read.bound_type, read.bound});
-        const std::string in_bound = t + (read.bound_inclusive ? " OPERATOR(pg_catalog.<=) $"
-                                                               : " OPERATOR(pg_catalog.<) $") +
-                                     std::to_string(params.size());
+        const std::string in_bound =
+            t +
+            (read.bound_inclusive ? " OPERATOR(pg_catalog.<=) $" : " OPERATOR(pg_catalog.<) $") +
+            std::to_string(params.size());
         counted = usable + " AND " + in_bound;
         after = "pg_catalog.count(*) FILTER (WHERE " + usable + " AND NOT (" + in_bound + "))";
     }
     return "SELECT " + id + ", pg_catalog.count(*), pg_catalog.count(*) FILTER (WHERE NOT (" +
            usable + ")), " + after + ", pg_catalog.max(" + t + ") FILTER (WHERE " + counted +
-           "), pg_catalog.sum(q.amount) FILTER (WHERE " + counted + ") FROM " + src +
-           " GROUP BY " + id + ", q.order_id";
+           "), pg_catalog.sum(q.amount) FILTER (WHERE " + counted + ") FROM " + src + " GROUP BY " +
+           id + ", q.order_id";
 }
 
 }  // namespace

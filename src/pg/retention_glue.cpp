@@ -74,18 +74,17 @@ void ReportSkips(const char *function, const ca::RetentionSkips &s) {
 
 // b_j - active_window for each boundary j = p0 .. p1 + 1, with PostgreSQL's interval arithmetic on
 // local timestamps. A start before the timestamp range means "every earlier purchase counts".
-std::vector<std::int64_t> WindowStarts(ExecContext &ctx, const RetentionInputs &in,
-                                       std::int64_t p0, std::int64_t p1) {
+std::vector<std::int64_t> WindowStarts(ExecContext &ctx, const RetentionInputs &in, std::int64_t p0,
+                                       std::int64_t p1) {
     const std::size_t n = static_cast<std::size_t>(p1 - p0) + 2;
     std::vector<std::int64_t> starts(n);
     for (std::size_t j = 0; j < n; ++j) {
         ctx.Tick();
-        const std::int64_t b =
-            static_cast<std::int64_t>(
-                ca::PeriodStartFromIndex(in.period, p0 + static_cast<std::int64_t>(j))) *
-            ca::kUsecsPerDay;
-        starts[j] = ca::SubtractIntervalSaturating(b, in.window.month, in.window.day,
-                                                   in.window.time);
+        const std::int64_t b = static_cast<std::int64_t>(ca::PeriodStartFromIndex(
+                                   in.period, p0 + static_cast<std::int64_t>(j))) *
+                               ca::kUsecsPerDay;
+        starts[j] =
+            ca::SubtractIntervalSaturating(b, in.window.month, in.window.day, in.window.time);
     }
     return starts;
 }
@@ -136,7 +135,8 @@ bool Accumulate(const char *function, ExecContext &ctx, const RetentionInputs &i
     }
     // Sized by the range: check it before anything is computed per period.
     ca::RetentionAccumulator::CheckRange(range.first_period, range.last_period);
-    if (in.has_window) range.window_starts = WindowStarts(ctx, in, range.first_period, range.last_period);
+    if (in.has_window)
+        range.window_starts = WindowStarts(ctx, in, range.first_period, range.last_period);
     acc->BeginSecondPass(range, output);
     const ca::pg::OrdersReadSummary second =
         ca::pg::ReadOrders(in.orders_sql, source, read, *index, consumer);
@@ -211,8 +211,7 @@ CA_FUNCTION(ca_retention) {
     ExecContext ctx(ca::pg::MemoryLimitBytes(), ca::pg::InterruptHook);
     std::unique_ptr<ca::CustomerIndex> index;
     std::unique_ptr<ca::RetentionAccumulator> acc;
-    const bool any =
-        Accumulate("retention", ctx, in, ca::RetentionOutput::Periods, index, acc);
+    const bool any = Accumulate("retention", ctx, in, ca::RetentionOutput::Periods, index, acc);
     const ca::Period period = in.period;
     ca::pg::ResultWriter out(fcinfo);
     if (!any) return (Datum)0;

@@ -72,7 +72,8 @@ std::vector<ca::SegmentRule> ReadSegmentRules(const std::string &sql) {
         "SELECT segment, r_min, r_max, f_min, f_max, m_min, m_max [, priority] FROM my_segments "
         "ORDER BY priority");
     std::string query =
-        "SELECT q.segment::pg_catalog.text, q.r_min, q.r_max, q.f_min, q.f_max, q.m_min, q.m_max FROM (" +
+        "SELECT q.segment::pg_catalog.text, q.r_min, q.r_max, q.f_min, q.f_max, q.m_min, q.m_max "
+        "FROM (" +
         ca::pg::SubqueryText(sql, "segments_sql") + "\n) AS q";
     if (found[7].present()) query += " ORDER BY q.priority";
     SegmentSink sink;
