@@ -48,6 +48,11 @@ else
 fi
 PGDATABASE=$db test/fuzz/ca_fuzz --generator tools/ca_generate_orders "${args[@]}"
 status=$?
+if [ "$status" -ne 0 ] && [ -n "${CA_CLUSTER_DIR:-}" ] && [ -f "$CA_CLUSTER_DIR/server.log" ]; then
+    echo "# crashes in the server log:"
+    grep -E -A1 'terminated by signal|was terminated by|server process \(PID' "$CA_CLUSTER_DIR/server.log" |
+        head -40 | sed 's/^/#   /'
+fi
 # A crash can leave the server restarting for a moment; the database goes either way.
 for _ in 1 2 3 4 5 6 7 8 9 10; do
     psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" 2>/dev/null && break

@@ -1281,6 +1281,12 @@ std::string Normalise(const std::string &msg) {
     return s;
 }
 
+// What a FUZZ_HIJACK marker names: "count(*)" in "ERROR:  FUZZ_HIJACK count(*)\nCONTEXT: ...".
+std::string HijackedObject(const std::string &msg) {
+    std::string s = msg.substr(msg.find("FUZZ_HIJACK") + 12);
+    return s.substr(0, s.find('\n'));
+}
+
 std::string Repro(const Call &c) {
     std::string s = c.settings;
     for (const Step &st : c.steps) s += "\n" + st.sql + ";";
@@ -1483,7 +1489,7 @@ int main(int argc, char **argv) {
 
         bool lost = false, call_ok = true, hijack_seen = false;
         std::string first_error;
-        if (!conn.Alive() && !conn.Connect(120)) {
+        if (!conn.Alive() && !conn.Connect(300)) {
             std::fprintf(stderr, "ca_fuzz: cannot reconnect: %s\n", conn.last_error().c_str());
             AddFinding(st, call, "no reconnect", conn.last_error(), "");
             break;
@@ -1499,8 +1505,9 @@ int main(int argc, char **argv) {
             for (const std::string &n : notices)
                 if (n.find("FUZZ_HIJACK") != std::string::npos) {
                     hijack_seen = true;
-                    AddFinding(st, call, "search_path hijack", OneLine(n, 90),
-                               Normalise(n.substr(n.find("FUZZ_HIJACK"))).substr(0, 50));
+                    AddFinding(st, call, "search_path hijack",
+                               "evil." + HijackedObject(n) + " ran (found through search_path)",
+                               HijackedObject(n));
                 }
             if (o.kind == Outcome::Lost) {
                 lost = true;
@@ -1527,9 +1534,10 @@ int main(int argc, char **argv) {
                                call.function + " " + o.sqlstate + " " + Normalise(o.message));
                 else if (o.sqlstate == "FZ666") {
                     hijack_seen = true;
-                    AddFinding(st, call, "search_path hijack", OneLine(o.message, 90),
-                               Normalise(o.message.substr(o.message.find("FUZZ_HIJACK")))
-                                   .substr(0, 50));
+                    AddFinding(st, call, "search_path hijack",
+                               "evil." + HijackedObject(o.message) +
+                                   " ran (found through search_path)",
+                               HijackedObject(o.message));
                 }
                 else if (o.message.find("terminated by signal") != std::string::npos)
                     AddFinding(st, call, "crash", OneLine(o.message), call.function);
@@ -1575,7 +1583,7 @@ int main(int argc, char **argv) {
                 AddFinding(st, call, "check failed", "the check after the call failed: " + why, "");
             }
             ++st.reconnects;
-            if (!conn.Connect(120) || !ReadCanary(conn, now)) {
+            if (!conn.Connect(300) || !ReadCanary(conn, now)) {
                 std::fprintf(stderr, "ca_fuzz: the server did not come back: %s\n",
                              conn.last_error().c_str());
                 AddFinding(st, call, "no reconnect", conn.last_error(), "");
@@ -1594,9 +1602,15 @@ int main(int argc, char **argv) {
             if (now.canary_rows != "0") conn.Exec("DELETE FROM public.fuzz_canary", 30);
             canary = now;
         }
-        for (const std::string &line : log.NewCrashLines()) {
+        const std::vector<std::string> crash_lines = log.NewCrashLines();
+        for (std::size_t k = 0; k < crash_lines.size(); ++k) {
+            const std::string &line = crash_lines[k];
             if (line.find("Failed process was running") != std::string::npos) continue;
-            AddFinding(st, call, "crash", "server log: " + OneLine(line), call.function);
+            std::string detail = "server log: " + OneLine(line, 200);
+            if (k + 1 < crash_lines.size() &&
+                crash_lines[k + 1].find("Failed process was running") != std::string::npos)
+                detail += " / " + OneLine(crash_lines[k + 1], 300);
+            AddFinding(st, call, "crash", detail, call.function + " log");
         }
         if (opt.verbose)
             std::printf("call %ld %s/%s: %s\n", index, call.function.c_str(), call.shape.c_str(),
