@@ -52,6 +52,9 @@ if [ "$status" -ne 0 ] && [ -n "${CA_CLUSTER_DIR:-}" ] && [ -f "$CA_CLUSTER_DIR/
     echo "# crashes in the server log:"
     grep -E -A1 'terminated by signal|was terminated by|server process \(PID' "$CA_CLUSTER_DIR/server.log" |
         head -40 | sed 's/^/#   /'
+    echo "# the server log ends with:"
+    grep -v -E 'ERROR|STATEMENT|CONTEXT|DETAIL|HINT|NOTICE|WARNING' "$CA_CLUSTER_DIR/server.log" |
+        tail -15 | sed 's/^/#   /'
 fi
 # A crash can leave the server restarting for a moment; the database goes either way.
 for _ in 1 2 3 4 5 6 7 8 9 10; do

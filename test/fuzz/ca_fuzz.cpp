@@ -336,12 +336,14 @@ CREATE TABLE fz_expected AS
 CREATE SCHEMA evil;
 CREATE FUNCTION evil.hijack(what text) RETURNS void LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, public AS $$
+DECLARE
+    seen text := 'fuzz.seen_' || substr(md5(what), 1, 12);  -- once per object and transaction
 BEGIN
-    IF current_setting('fuzz.hijack_seen', true) = 'y' THEN RETURN; END IF;
+    IF current_setting(seen, true) = 'y' THEN RETURN; END IF;
     PERFORM nextval('public.fuzz_canary_seq');
     INSERT INTO public.fuzz_canary (what) VALUES (what);
     IF coalesce(current_setting('fuzz.hijack_mode', true), '') = 'silent' THEN
-        PERFORM set_config('fuzz.hijack_seen', 'y', true);
+        PERFORM set_config(seen, 'y', true);
         RAISE WARNING 'FUZZ_HIJACK %', what;
     ELSE
         RAISE EXCEPTION 'FUZZ_HIJACK %', what USING ERRCODE = 'FZ666';
@@ -811,7 +813,7 @@ class Generator {
             case 3: return "SELECT * FROM " + n + "; " + inject;
             case 4:
                 return "SELECT * FROM " + n + ") AS q LIMIT 0; " + inject +
-                       " AS customer_id, now() AS ordered_at, 1 AS amount FROM (SELECT 1";
+                       " AS customer_id, pg_catalog.now() AS ordered_at, 1 AS amount FROM (SELECT 1";
             case 5: return "SELECT * FROM " + n + " /* unclosed";
             case 6: return n;
             case 7: return "public." + n;
@@ -1363,7 +1365,7 @@ struct Canary {
     }
 };
 
-// After RESET ALL, in a separate message: a statement_timeout applies to a whole message.
+// After DISCARD ALL, in a separate message: a statement_timeout applies to a whole message.
 const char *kCheckSql =
     "SELECT (SELECT last_value::text || is_called::text FROM public.fuzz_seq), "
     "(SELECT last_value::text || is_called::text FROM public.fuzz_canary_seq), "
@@ -1374,7 +1376,7 @@ bool ReadCanary(Conn &conn, Canary &c, std::string *why = nullptr) {
     // statement (the interrupt is already pending): try again then.
     Outcome o;
     for (int attempt = 0; attempt < 3; ++attempt) {
-        o = conn.Exec("RESET ALL", 30);
+        o = conn.Exec("DISCARD ALL", 30);  // settings, prepared statements, held cursors
         if (o.kind == Outcome::Ok) o = conn.Exec(kCheckSql, 30);
         if (!(o.kind == Outcome::Error && o.sqlstate == "57014")) break;
     }
