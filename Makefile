@@ -38,3 +38,11 @@ all: tools/ca_generate_orders
 tools/ca_generate_orders: tools/generate_orders.cpp
 	$(CXX) -std=c++17 -O2 -Wall -Wextra -o $@ $<
 EXTRA_CLEAN = tools/ca_generate_orders
+
+# The fuzzer of the SQL functions (test/fuzz.sh runs it): a libpq client, not part of `all`.
+.PHONY: fuzz
+fuzz: test/fuzz/ca_fuzz tools/ca_generate_orders
+test/fuzz/ca_fuzz: test/fuzz/ca_fuzz.cpp
+	$(CXX) -std=c++17 -O2 -Wall -Wextra -I$(shell $(PG_CONFIG) --includedir) -o $@ $< \
+		-L$(shell $(PG_CONFIG) --libdir) -lpq
+EXTRA_CLEAN += test/fuzz/ca_fuzz
