@@ -1261,7 +1261,7 @@ class Generator {
 struct Finding {
     std::string kind, detail, repro;
     std::set<std::string> functions;
-    long first_call = 0;
+    long first_call = 0, last_call = -1;
     long count = 0;
 };
 
@@ -1295,12 +1295,18 @@ std::string Repro(const Call &c) {
     return s;
 }
 
+// A crash seen both as a lost connection and in the server log is one finding; the log's line
+// (with the query that was running) replaces the bare "connection lost".
 void AddFinding(Stats &st, const Call &c, const std::string &kind, const std::string &detail,
-                const std::string &key_detail) {
+                const std::string &key_detail, bool from_log = false) {
     const std::string key = kind + "|" + key_detail;
     Finding &f = st.findings[key];
     const std::string repro = Repro(c);
     f.functions.insert(c.function);
+    if (from_log && f.count > 0 && f.last_call == c.index) {
+        if (f.detail.rfind("connection lost", 0) == 0) f.detail = detail;
+        return;
+    }
     if (f.count == 0 || repro.size() < f.repro.size()) {
         f.kind = kind;
         f.detail = detail;
@@ -1308,6 +1314,7 @@ void AddFinding(Stats &st, const Call &c, const std::string &kind, const std::st
         f.first_call = f.count == 0 ? c.index : f.first_call;
     }
     ++f.count;
+    f.last_call = c.index;
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -1337,7 +1344,10 @@ class LogWatch {
         while (std::getline(f, line)) {
             if (f.eof()) break;  // a partial last line: read it next time
             offset_ += line.size() + 1;
-            if (IsCrashLine(line)) out.push_back(line);
+            if (IsCrashLine(line)) {
+                out.push_back(line);
+                ++crash_lines_;
+            }
             else if (!out.empty() && line.find("Failed process was running") != std::string::npos)
                 out.push_back(line);
         }
@@ -1351,9 +1361,12 @@ class LogWatch {
                line.find("was terminated by") != std::string::npos;
     }
 
+    long crash_lines() const { return crash_lines_; }
+
   private:
     std::string path_;
-    std::uint64_t offset_ = 0;
+    std::uint64_t offset_ = 0;  // starts at the end: what the server logged before is not ours
+    long crash_lines_ = 0;
 };
 
 // ------------------------------------------------------------------------------------------------
@@ -1612,7 +1625,7 @@ int main(int argc, char **argv) {
             if (k + 1 < crash_lines.size() &&
                 crash_lines[k + 1].find("Failed process was running") != std::string::npos)
                 detail += " / " + OneLine(crash_lines[k + 1], 300);
-            AddFinding(st, call, "crash", detail, call.function + " log");
+            AddFinding(st, call, "crash", detail, call.function, true);
         }
         if (opt.verbose)
             std::printf("call %ld %s/%s: %s\n", index, call.function.c_str(), call.shape.c_str(),
@@ -1625,14 +1638,16 @@ int main(int argc, char **argv) {
     }
     const double secs = elapsed();
 
-    // The whole log once more: crashes the per-call look could not attribute.
-    long log_crashes = 0;
-    if (log.enabled()) {
-        std::ifstream f(log.path());
-        std::string line;
-        while (std::getline(f, line))
-            if (LogWatch::IsCrashLine(line)) ++log_crashes;
+    // The log once more (a crash report can come after the check of the last call).
+    {
+        std::this_thread::sleep_for(std::chrono::milliseconds(log.enabled() ? 500 : 0));
+        Call last;
+        last.function = "after the last call";
+        for (const std::string &line : log.NewCrashLines())
+            if (line.find("Failed process was running") == std::string::npos)
+                AddFinding(st, last, "crash", "server log: " + OneLine(line, 300), "after");
     }
+    const long log_crashes = log.crash_lines();
 
     std::printf("# ca_fuzz seed %llu: %ld calls (%ld statements) in %.1f s, %.1f calls/s\n",
                 static_cast<unsigned long long>(opt.seed), st.calls, st.statements, secs,
@@ -1650,14 +1665,6 @@ int main(int argc, char **argv) {
     for (const auto &[n, s] : states) std::printf(" %s %ld", s.c_str(), -n);
     std::printf("\n# lost connections %ld, reconnects %ld, crash lines in the server log %ld%s\n",
                 st.crashes, st.reconnects, log_crashes, log.enabled() ? "" : " (no log watched)");
-    bool crash_found = false;
-    for (const auto &[k, f] : st.findings) crash_found = crash_found || f.kind == "crash";
-    if (log_crashes > 0 && !crash_found) {
-        Call none;
-        none.function = "?";
-        AddFinding(st, none, "crash", std::to_string(log_crashes) + " crash lines in the server log",
-                   "log");
-    }
     std::printf("# findings: %zu distinct\n", st.findings.size());
     std::vector<const Finding *> fs;
     for (const auto &[k, f] : st.findings) fs.push_back(&f);
@@ -1674,7 +1681,7 @@ int main(int argc, char **argv) {
                     OneLine(f->detail, 300).c_str());
         std::istringstream lines(f->repro);
         std::string line;
-        while (std::getline(lines, line)) std::printf("#     %s\n", OneLine(line, 2000).c_str());
+        while (std::getline(lines, line)) std::printf("#     %s\n", OneLine(line, 40000).c_str());
     }
     const bool good = st.findings.empty();
     std::printf("%s - fuzz (%ld calls, %.0f s, seed %llu, %zu findings)\n", good ? "ok" : "not ok",
