@@ -7,7 +7,7 @@
 --   e_end    customers active at the next month's start;
 --   retained, reactivated: customers who purchased in the month and were active at its start /
 --            were neither active at its start nor new.
--- One row per month from the first to the last month with a purchase.
+-- One row per month from the first to the last month with an order (returns included).
 --
 -- How: per customer and month with a purchase, the latest purchase in that month (the others of
 -- the month cannot keep the customer active any longer). A purchase at t makes the customer
@@ -38,8 +38,12 @@ WITH purchase_months AS (
     FROM purchase_months
     WINDOW w AS (PARTITION BY customer_id ORDER BY month)
 ), months AS (
-    SELECT generate_series(min(month), max(month) + interval '1 month', interval '1 month') AS b
-    FROM purchase_months
+    -- the month starts from the first to the month after the last order, returns included
+    SELECT generate_series(date_trunc('month', min(ordered_at)),
+                           date_trunc('month', max(ordered_at)) + interval '1 month',
+                           interval '1 month') AS b
+    FROM bench_orders
+    WHERE customer_id IS NOT NULL AND amount IS NOT NULL
 ), events AS (
     SELECT at, sum(delta) AS delta
     FROM (SELECT active_from AS at, 1 AS delta FROM spans

@@ -204,3 +204,13 @@ SET TimeZone = 'UTC';
 SELECT c AS collation, pg_temp.h_ntile_mismatches(c) AS mismatches
 FROM unnest(ARRAY['default', 'C', 'POSIX']) c ORDER BY c;
 SELECT count(*) AS customers FROM rfm('TABLE h_text', method => 'ntile');
+
+-- 13. A period with only returns (before the first or after the last purchase) is a row: the
+-- revenue of every order is in some row, so the rows add up to the total.
+CREATE TABLE h_returns (customer_id int, ordered_at timestamptz, amount numeric);
+INSERT INTO h_returns VALUES (1, '2023-12-20', -4), (1, '2024-01-05', 30), (2, '2024-01-06', 20),
+                             (2, '2024-02-10', -5), (1, '2024-03-01', -2.5);
+SELECT period_start, orders, revenue, active_customers FROM kpis('TABLE h_returns') ORDER BY 1;
+SELECT (SELECT sum(revenue) FROM kpis('TABLE h_returns')) = (SELECT sum(amount) FROM h_returns) AS kpis_add_up,
+       (SELECT sum(revenue) FROM cohort_retention('TABLE h_returns', 'week')) AS cohort_revenue;
+SELECT period_start, s_start, n_new, e_end FROM retention('TABLE h_returns') ORDER BY 1;

@@ -159,9 +159,9 @@ TEST_CASE("Retention: the textbook example, 100 active, 15 new, 105 active at th
     ca::RetentionAccumulator acc(ctx, Period::Month, false, 0);
     const std::int64_t march = Month(2001, 3);
     Feed(acc, rows, Range(Period::Month, march, march, 365));
-    REQUIRE(acc.has_purchases());
-    CHECK(acc.first_purchase_period() == Month(1999, 6));
-    CHECK(acc.last_purchase_period() == march);
+    REQUIRE(acc.has_orders());
+    CHECK(acc.first_order_period() == Month(1999, 6));
+    CHECK(acc.last_order_period() == march);
 
     const auto pr = PeriodRows(acc);
     REQUIRE(pr.size() == 1u);
@@ -212,8 +212,9 @@ TEST_CASE("Retention: returns and zero amounts do not make a customer active") {
     ca::RetentionAccumulator acc(ctx, Period::Month, false, 0);
     const std::int64_t jan = Month(2001, 1);
     Feed(acc, rows, Range(Period::Month, jan, jan + 2, -1));
-    CHECK(acc.first_purchase_period() == jan + 1);
-    CHECK(acc.last_purchase_period() == jan + 1);
+    // The default range covers the returns of January and March too.
+    CHECK(acc.first_order_period() == jan);
+    CHECK(acc.last_order_period() == jan + 2);
 
     const auto pr = PeriodRows(acc);
     REQUIRE(pr.size() == 3u);
@@ -393,9 +394,9 @@ TEST_CASE("Retention: the end cut-off and the skip counts") {
     CHECK(acc.skips().after_end_rows == 4);
     CHECK(acc.skips().null_field_rows == 2);
     CHECK(acc.skips().null_customer_rows == 3);
-    REQUIRE(acc.has_purchases());
-    CHECK(acc.first_purchase_period() == feb);
-    CHECK(acc.last_purchase_period() == feb);
+    REQUIRE(acc.has_orders());
+    CHECK(acc.first_order_period() == feb);
+    CHECK(acc.last_order_period() == feb);
 
     const auto pr = PeriodRows(acc);
     REQUIRE(pr.size() == 2u);
@@ -423,13 +424,13 @@ TEST_CASE("Retention: the end cut-off and the skip counts") {
     CHECK(Str(co[1].revenue) == Str(0));
 }
 
-TEST_CASE("Retention: only orders after the end means no purchases") {
+TEST_CASE("Retention: only orders after the end means no orders") {
     ca::ExecContext ctx;
     ca::RetentionAccumulator acc(ctx, Period::Month, true, At(2001, 1, 1, 0));
     std::vector<Row> rows = {R(0, At(2001, 1, 1, 0), 100 * kCent), R(1, At(2002, 1, 1), kCent)};
     const std::int64_t jan = Month(2001, 1);
     Feed(acc, rows, Range(Period::Month, jan, jan, 30));
-    CHECK(!acc.has_purchases());
+    CHECK(!acc.has_orders());
     CHECK(acc.skips().after_end_rows == 2);
     const auto pr = PeriodRows(acc);
     REQUIRE(pr.size() == 1u);
@@ -544,8 +545,8 @@ struct Expected {
     std::vector<ca::KpiRow> kpis;
     std::vector<ca::CohortRow> cohorts;
     ca::RetentionSkips skips;
-    bool has_purchases = false;
-    std::int64_t first_period = 0, last_period = 0;
+    bool has_orders = false;
+    std::int64_t first_period = 0, last_period = 0;  // of every usable order, returns included
 };
 
 // Straight from the definitions: times are compared with the boundaries b_j directly.
@@ -573,15 +574,14 @@ Expected BruteForce(const std::vector<Row> &rows, std::uint32_t customers, Perio
     const auto period_of = [&](std::int64_t t) { return ca::PeriodIndex(period, ca::DayOf(t)); };
     std::vector<std::vector<std::int64_t>> purchases(customers);
     for (std::uint32_t c = 0; c < customers; ++c) {
-        for (const auto &o : orders[c])
+        for (const auto &o : orders[c]) {
             if (o.second > 0) purchases[c].push_back(o.first);
-        std::sort(purchases[c].begin(), purchases[c].end());
-        for (std::int64_t t : purchases[c]) {
-            const std::int64_t p = period_of(t);
-            if (!x.has_purchases || p < x.first_period) x.first_period = p;
-            if (!x.has_purchases || p > x.last_period) x.last_period = p;
-            x.has_purchases = true;
+            const std::int64_t p = period_of(o.first);
+            if (!x.has_orders || p < x.first_period) x.first_period = p;
+            if (!x.has_orders || p > x.last_period) x.last_period = p;
+            x.has_orders = true;
         }
+        std::sort(purchases[c].begin(), purchases[c].end());
     }
     const auto active = [&](std::uint32_t c, std::int64_t j) {
         for (std::int64_t t : purchases[c])
@@ -736,10 +736,10 @@ TEST_CASE("Retention: random data against a brute force") {
         CHECK(acc.skips().null_customer_rows == x.skips.null_customer_rows);
         CHECK(acc.skips().null_field_rows == x.skips.null_field_rows);
         CHECK(acc.skips().after_end_rows == x.skips.after_end_rows);
-        REQUIRE(acc.has_purchases() == x.has_purchases);
-        if (x.has_purchases) {
-            CHECK(acc.first_purchase_period() == x.first_period);
-            CHECK(acc.last_purchase_period() == x.last_period);
+        REQUIRE(acc.has_orders() == x.has_orders);
+        if (x.has_orders) {
+            CHECK(acc.first_order_period() == x.first_period);
+            CHECK(acc.last_order_period() == x.last_period);
         }
         acc.BeginSecondPass(Range(period, p0, p1, window_days), ca::RetentionOutput::Cohorts);
         std::vector<Row> second = rows;

@@ -63,10 +63,10 @@ bool RetentionAccumulator::Usable(const Order &order) {
     return true;
 }
 
-std::int64_t RetentionAccumulator::first_purchase_period() const {
+std::int64_t RetentionAccumulator::first_order_period() const {
     return PeriodOfTime(min_time_);
 }
-std::int64_t RetentionAccumulator::last_purchase_period() const {
+std::int64_t RetentionAccumulator::last_order_period() const {
     return PeriodOfTime(max_time_);
 }
 
@@ -75,9 +75,13 @@ void RetentionAccumulator::Add(std::uint32_t customer, const Order &order) {
     if (!second_pass_) {
         if (customer >= customers_.size()) customers_.resize(customer + 1);
         if (order.decimals > decimals_) decimals_ = order.decimals;
+        const std::int64_t t = order.time;
+        // The default range covers every order, returns too, so that no revenue falls outside it.
+        if (!has_orders_ || t < min_time_) min_time_ = t;
+        if (!has_orders_ || t > max_time_) max_time_ = t;
+        has_orders_ = true;
         if (order.amount <= 0) return;
         Customer &c = customers_[customer];
-        const std::int64_t t = order.time;
         // Keep the two earliest purchase times.
         if (c.purchases == 0) {
             c.first_purchase = t;
@@ -88,9 +92,6 @@ void RetentionAccumulator::Add(std::uint32_t customer, const Order &order) {
             c.second_purchase = t;
         }
         if (c.purchases < 2) ++c.purchases;
-        if (!has_purchases_ || t < min_time_) min_time_ = t;
-        if (!has_purchases_ || t > max_time_) max_time_ = t;
-        has_purchases_ = true;
         return;
     }
 

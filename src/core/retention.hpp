@@ -3,7 +3,7 @@
 // the glue converts to the analysis time zone before orders get here.
 //
 // Two passes over the same orders, each through Add(): the first finds every customer's first
-// two purchases and the range of the data; the second (after BeginSecondPass with the analysed
+// two purchases and the range of the data (every order's period, returns included); the second (after BeginSecondPass with the analysed
 // range and the window start of each period boundary) fills per-customer bitmasks of the periods
 // with a purchase and of the boundaries at which the customer is active, and the per-period and
 // per-cohort sums. Memory: about 40 bytes per customer plus 16 bytes per 64 analysed periods.
@@ -76,10 +76,11 @@ class RetentionAccumulator {
     void Prefetch(std::uint32_t customer) const;
     void Add(std::uint32_t customer, const Order &order);
 
-    // After the first pass: whether any purchase was seen, and the periods of the first and last.
-    bool has_purchases() const noexcept { return has_purchases_; }
-    std::int64_t first_purchase_period() const;
-    std::int64_t last_purchase_period() const;
+    // After the first pass: whether any usable order (purchase or return) was seen, and the
+    // periods of the first and last: the default range, so that every order's revenue is in it.
+    bool has_orders() const noexcept { return has_orders_; }
+    std::int64_t first_order_period() const;
+    std::int64_t last_order_period() const;
     Period period() const noexcept { return period_; }
 
     // Throws InvalidParameter when the second pass over [first_period, last_period] would have
@@ -127,7 +128,7 @@ class RetentionAccumulator {
     bool has_end_;
     std::int64_t end_;
     bool second_pass_ = false;
-    bool has_purchases_ = false;
+    bool has_orders_ = false;
     std::int64_t min_time_ = 0, max_time_ = 0;
     int decimals_ = 0;
     RetentionSkips skips_;

@@ -89,7 +89,7 @@ std::vector<std::int64_t> WindowStarts(ExecContext &ctx, const RetentionInputs &
     return starts;
 }
 
-// Runs both passes. Returns false when there is nothing to report (no purchase and no range).
+// Runs both passes. Returns false when there is nothing to report (no order and no range).
 bool Accumulate(const char *function, ExecContext &ctx, const RetentionInputs &in,
                 ca::RetentionOutput output, std::unique_ptr<ca::CustomerIndex> &index,
                 std::unique_ptr<ca::RetentionAccumulator> &acc) {
@@ -117,7 +117,7 @@ bool Accumulate(const char *function, ExecContext &ctx, const RetentionInputs &i
     const ca::pg::OrdersReadSummary first =
         ca::pg::ReadOrders(in.orders_sql, source, read, *index, consumer);
 
-    if (!acc->has_purchases() && !(in.has_start && in.has_end)) {
+    if (!acc->has_orders() && !(in.has_start && in.has_end)) {
         spi.Finish();
         ReportSkips(function, acc->skips());
         return false;
@@ -125,9 +125,9 @@ bool Accumulate(const char *function, ExecContext &ctx, const RetentionInputs &i
     ca::RetentionRange range;
     range.first_period = in.has_start
                              ? ca::PeriodIndex(in.period, ca::DayOf(LocalTime(in, in.start_at)))
-                             : acc->first_purchase_period();
+                             : acc->first_order_period();
     range.last_period = in.has_end ? ca::PeriodIndex(in.period, ca::DayOf(end_local - 1))
-                                   : acc->last_purchase_period();
+                                   : acc->last_order_period();
     if (range.last_period < range.first_period) {
         spi.Finish();
         ReportSkips(function, acc->skips());

@@ -43,14 +43,15 @@ SELECT customer_id, order_id, at FROM ro_orders WHERE amount > 0;
 CREATE TEMP TABLE ro_customers AS
 SELECT customer_id, min(at) AS first_at FROM ro_purchases GROUP BY customer_id;
 
--- The analysed periods [p_start, p_end), idx 0 = the period of the first purchase.
+-- The analysed periods [p_start, p_end), idx 0 = the period of the first order: from the first
+-- to the last order, returns included (docs/retention.md).
 CREATE TEMP TABLE ro_periods AS
 SELECT (row_number() OVER (ORDER BY s) - 1)::int AS idx, s::date AS period_start,
        s AS p_start, s + step AS p_end
 FROM (SELECT CASE :'oracle_period' WHEN 'quarter' THEN interval '3 months'
                                    ELSE ('1 ' || :'oracle_period')::interval END AS step) c,
-     generate_series((SELECT date_trunc(:'oracle_period', min(at)) FROM ro_purchases),
-                     (SELECT date_trunc(:'oracle_period', max(at)) FROM ro_purchases), step) AS s;
+     generate_series((SELECT date_trunc(:'oracle_period', min(at)) FROM ro_orders),
+                     (SELECT date_trunc(:'oracle_period', max(at)) FROM ro_orders), step) AS s;
 
 -- Period retention: per window, period and customer with a purchase before the period's end, is
 -- the customer active at the start, active at the end, and did they buy in the period.
