@@ -136,7 +136,19 @@ std::int64_t RetentionAccumulator::CoverageEnd(std::int64_t t) const {
 }
 
 void RetentionAccumulator::SetBits(std::uint64_t *mask, std::int64_t from, std::int64_t to) const {
-    for (std::int64_t k = from; k <= to; ++k) mask[k / 64] |= std::uint64_t{1} << (k % 64);
+    // A word at a time: without a window one purchase covers every later boundary, which by day
+    // over years is thousands of bits per order.
+    if (from > to) return;
+    const std::int64_t first_word = from / 64, last_word = to / 64;
+    const std::uint64_t head = ~std::uint64_t{0} << (from % 64);
+    const std::uint64_t tail = ~std::uint64_t{0} >> (63 - to % 64);
+    if (first_word == last_word) {
+        mask[first_word] |= head & tail;
+        return;
+    }
+    mask[first_word] |= head;
+    for (std::int64_t w = first_word + 1; w < last_word; ++w) mask[w] = ~std::uint64_t{0};
+    mask[last_word] |= tail;
 }
 
 void RetentionAccumulator::CheckRange(std::int64_t first_period, std::int64_t last_period) {
