@@ -49,11 +49,19 @@ struct Entry {
     std::uint32_t customer;
 };
 
-// Sorts entries by key (prefix first, then the whole key), then by the id's bytes: varstr_cmp
-// orders ids that a deterministic collation finds equal by their bytes too.
+// Sorts `order` by key_of(customer) (the key's prefix after what all keys share first, then the
+// whole key), then by the id's bytes: varstr_cmp orders ids that a deterministic collation finds
+// equal by their bytes too.
 template <typename KeyOf>
 void SortByKeys(ca::ExecContext &ctx, const ca::CustomerIndex &index,
-                ca::BudgetVector<Entry> &entries, KeyOf key_of) {
+                ca::BudgetVector<std::uint32_t> &order, KeyOf key_of) {
+    const std::size_t skip = CommonPrefix(ctx, order, key_of);
+    auto entries = MakeBudgetVector<Entry>(ctx);
+    entries.resize(order.size());
+    for (std::size_t i = 0; i < order.size(); ++i) {
+        ctx.Tick();
+        entries[i] = {Prefix(key_of(order[i]), skip), order[i]};
+    }
     ctx.CheckInterrupts();
     std::sort(entries.begin(), entries.end(), [&](const Entry &a, const Entry &b) {
         ctx.Tick();
@@ -63,6 +71,7 @@ void SortByKeys(ca::ExecContext &ctx, const ca::CustomerIndex &index,
         return index.BytesId(a.customer) < index.BytesId(b.customer);
     });
     ctx.CheckInterrupts();
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = entries[i].customer;
 }
 
 // With varstr_cmp per comparison: one Guard around the whole sort, an interrupt check every 4096
@@ -124,17 +133,8 @@ void SortByCollation(ca::ExecContext &ctx, const ca::CustomerIndex &index,
         });
     }
     const std::size_t n = order.size();
-    auto entries = MakeBudgetVector<Entry>(ctx);
     if (bytewise) {
-        auto key_of = [&](std::uint32_t c) { return index.BytesId(c); };
-        const std::size_t skip = CommonPrefix(ctx, order, key_of);
-        entries.resize(n);
-        for (std::size_t i = 0; i < n; ++i) {
-            ctx.Tick();
-            entries[i] = {Prefix(key_of(order[i]), skip), order[i]};
-        }
-        SortByKeys(ctx, index, entries, key_of);
-        for (std::size_t i = 0; i < n; ++i) order[i] = entries[i].customer;
+        SortByKeys(ctx, index, order, [&](std::uint32_t c) { return index.BytesId(c); });
         return;
     }
     if (!libc) {
@@ -174,14 +174,7 @@ void SortByCollation(ca::ExecContext &ctx, const ca::CustomerIndex &index,
     auto key_of = [&](std::uint32_t c) {
         return std::string_view(keys.data() + key_start[c], key_len[c]);
     };
-    const std::size_t skip = CommonPrefix(ctx, order, key_of);
-    entries.resize(n);
-    for (std::size_t i = 0; i < n; ++i) {
-        ctx.Tick();
-        entries[i] = {Prefix(key_of(order[i]), skip), order[i]};
-    }
-    SortByKeys(ctx, index, entries, key_of);
-    for (std::size_t i = 0; i < n; ++i) order[i] = entries[i].customer;
+    SortByKeys(ctx, index, order, key_of);
     if (!OrderedByVarstrCmp(index, order, collation)) SortWithVarstrCmp(index, order, collation);
 }
 
