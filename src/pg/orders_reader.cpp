@@ -46,15 +46,20 @@ class OrdersSink : public RowSink {
             order.bad_lines = (order.has_time && order.has_amount) ? 0 : 1;
         }
         p.null_id = v[0].isnull;
-        std::uint64_t h = Mix(static_cast<std::uint64_t>(order.has_time) |
-                              static_cast<std::uint64_t>(order.has_amount) << 1 |
-                              static_cast<std::uint64_t>(p.null_id) << 2);
-        h = Mix(h ^ static_cast<std::uint64_t>(order.has_time ? order.time : 0));
-        h = Mix(h ^ static_cast<std::uint64_t>(order.has_amount ? order.amount : 0));
-        h = Mix(h ^ static_cast<std::uint64_t>(order.has_amount ? order.amount >> 64 : 0));
-        h = Mix(h ^ static_cast<std::uint64_t>(order.lines) ^
-                static_cast<std::uint64_t>(order.bad_lines) << 21 ^
-                static_cast<std::uint64_t>(order.after_lines) << 42);
+        // Each field times its own odd constant, summed, then mixed: two mixes a row.
+        const std::uint64_t fields =
+            (static_cast<std::uint64_t>(order.has_time) |
+             static_cast<std::uint64_t>(order.has_amount) << 1 |
+             static_cast<std::uint64_t>(p.null_id) << 2) +
+            0x9e3779b97f4a7c15ULL * static_cast<std::uint64_t>(order.has_time ? order.time : 0) +
+            0xc2b2ae3d27d4eb4fULL *
+                static_cast<std::uint64_t>(order.has_amount ? order.amount : 0) +
+            0x165667b19e3779f9ULL *
+                static_cast<std::uint64_t>(order.has_amount ? order.amount >> 64 : 0) +
+            0x27d4eb2f165667c5ULL * (static_cast<std::uint64_t>(order.lines) ^
+                                     static_cast<std::uint64_t>(order.bad_lines) << 21 ^
+                                     static_cast<std::uint64_t>(order.after_lines) << 42);
+        std::uint64_t h = Mix(fields);
         if (!p.null_id) {
             h = Mix(h ^ (integer_ids_
                              ? static_cast<std::uint64_t>(v[0].i64)
