@@ -214,3 +214,13 @@ SELECT period_start, orders, revenue, active_customers FROM kpis('TABLE h_return
 SELECT (SELECT sum(revenue) FROM kpis('TABLE h_returns')) = (SELECT sum(amount) FROM h_returns) AS kpis_add_up,
        (SELECT sum(revenue) FROM cohort_retention('TABLE h_returns', 'week')) AS cohort_revenue;
 SELECT period_start, s_start, n_new, e_end FROM retention('TABLE h_returns') ORDER BY 1;
+
+-- 14. A bare table name is read as TABLE name (schema-qualified and quoted names too); anything
+-- else that is not one SELECT says what is expected.
+CREATE SCHEMA h_sales;
+CREATE TABLE h_sales."Orders" AS TABLE h_orders;
+SELECT (SELECT count(*) FROM rfm('h_orders')) = (SELECT count(*) FROM rfm('TABLE h_orders')) AS bare_name,
+       (SELECT count(*) FROM kpis(' h_sales."Orders"; ')) = (SELECT count(*) FROM kpis('TABLE h_orders')) AS qualified_name;
+SELECT pg_temp.outcome($$SELECT count(*) FROM rfm('h_orders x')$$);
+SELECT pg_temp.outcome($$SELECT count(*) FROM rfm('no_such_table')$$);
+SELECT count(*) FROM rfm('UPDATE h_orders SET amount = 0');

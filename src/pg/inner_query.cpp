@@ -25,7 +25,58 @@ std::string ColumnList(TupleDesc desc) {
 
 }  // namespace
 
-std::string SubqueryText(const std::string &sql, const char *what) {
+namespace {
+
+// True when `sql` (white space and trailing semicolons aside) is nothing but a table name:
+// name, schema.name or database.schema.name, each part an identifier or a "quoted" one.
+bool IsTableName(const std::string &sql, std::string &name) {
+    std::size_t begin = 0, end = sql.size();
+    const auto space = [](char c) { return std::strchr(" \t\r\n\f\v", c) != nullptr && c != 0; };
+    while (begin < end && space(sql[begin])) ++begin;
+    while (end > begin && (space(sql[end - 1]) || sql[end - 1] == ';')) --end;
+    const auto ident_start = [](unsigned char c) {
+        return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+    };
+    const auto ident_char = [&](unsigned char c) {
+        return ident_start(c) || (c >= '0' && c <= '9') || c == '$';
+    };
+    std::size_t i = begin;
+    for (int part = 0; part < 3; ++part) {
+        if (i < end && sql[i] == '"') {
+            ++i;
+            for (;;) {
+                if (i >= end) return false;
+                if (sql[i] == '"') {
+                    if (i + 1 < end && sql[i + 1] == '"') {
+                        i += 2;
+                        continue;
+                    }
+                    ++i;
+                    break;
+                }
+                ++i;
+            }
+        } else if (i < end && ident_start(static_cast<unsigned char>(sql[i]))) {
+            while (i < end && ident_char(static_cast<unsigned char>(sql[i]))) ++i;
+        } else {
+            return false;
+        }
+        if (i == end) {
+            name = sql.substr(begin, end - begin);
+            return true;
+        }
+        if (sql[i] != '.') return false;
+        ++i;
+    }
+    return false;
+}
+
+}  // namespace
+
+std::string SubqueryText(const std::string &user_sql, const char *what) {
+    // A bare table name is read as TABLE name (docs/rfm.md, "orders_sql").
+    std::string table;
+    const std::string sql = IsTableName(user_sql, table) ? "TABLE " + table : user_sql;
     int statements = 0;
     bool select = false;
     int location = 0, length = 0;
@@ -46,7 +97,8 @@ std::string SubqueryText(const std::string &sql, const char *what) {
                        "Pass one SELECT statement, without a semicolon between statements.");
     if (!select)
         throw SqlError(ERRCODE_SYNTAX_ERROR, std::string(what) + " must be a SELECT query", {},
-                       "Pass a SELECT (or VALUES, TABLE or WITH ... SELECT) statement.");
+                       "Pass a SELECT (or VALUES, TABLE or WITH ... SELECT) statement, or a table "
+                       "name.");
     // The statement's own text: what follows its semicolon (white space, comments) is left out.
     const std::size_t from = static_cast<std::size_t>(location < 0 ? 0 : location);
     return length > 0 ? sql.substr(from, static_cast<std::size_t>(length)) : sql.substr(from);

@@ -34,7 +34,8 @@ struct ColumnFound {
 
 // The user's query as the text of a subquery: `sql` must be exactly one SELECT (or VALUES, TABLE,
 // WITH ... SELECT) statement, so that no text of the user's can close the subquery we wrap it in
-// and append statements of its own; a trailing semicolon and what follows it are dropped. Throws
+// and append statements of its own; a trailing semicolon and what follows it are dropped. A bare
+// table name (orders, sales.orders, "Orders") is read as TABLE name. Throws
 // SqlError 42601 otherwise, or PgError for a syntax error (positioned in the user's text). `what`
 // names the argument in messages.
 std::string SubqueryText(const std::string &sql, const char *what);
