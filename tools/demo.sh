@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
 # The demo: installs what is needed (Debian 12), builds and installs customer_analytics, starts a
-# throwaway PostgreSQL cluster, loads orders and prints RFM segment counts and the best customers.
+# throwaway PostgreSQL cluster, loads order lines and prints RFM segment counts, the best customers
+# and how the segments are defined.
 #
 #   bash tools/demo.sh                      # the sample this repository generates (2,000 customers)
-#   bash tools/demo.sh Online_Retail.csv    # the UCI Online Retail data, as CSV (.csv, .csv.gz, .csv.xz)
+#   bash tools/demo.sh Online_Retail.csv    # the UCI Online Retail data, as CSV (.csv, .csv.gz, .csv.xz;
+#                                           # UTF-8 or Windows-1252, as spreadsheets save it)
+#   bash tools/demo.sh --keep [FILE]        # leave the cluster running and say how to connect
 set -euo pipefail
-cd "$(dirname "$0")/.."
 
+keep=0
+if [ "${1:-}" = "--keep" ]; then keep=1; shift; fi
 data="${1:-}"
 if [ -n "$data" ]; then
+    # Resolved from where the command was given, before moving to the repository.
     [ -r "$data" ] || { echo "cannot read $data" >&2; exit 1; }
     data="$(cd "$(dirname "$data")" && pwd)/$(basename "$data")"
 fi
+cd "$(dirname "$0")/.."
 
 bash tools/install_deps.sh
 SUDO=""
@@ -22,8 +28,12 @@ $SUDO make install >/dev/null
 
 . tools/pg_cluster.sh
 ca_cluster_start
-trap ca_cluster_stop EXIT
-echo "throwaway cluster on port $PGPORT (removed on exit)"
+if [ "$keep" = 1 ]; then
+    echo "cluster on port $PGPORT in $CA_CLUSTER_DIR (kept running)"
+else
+    trap ca_cluster_stop EXIT
+    echo "throwaway cluster on port $PGPORT (removed on exit; --keep leaves it running)"
+fi
 
 psql() { command psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 psql -c "CREATE EXTENSION customer_analytics"
@@ -31,8 +41,8 @@ psql -c "CREATE EXTENSION customer_analytics"
 if [ -z "$data" ]; then
     echo "loading the generated sample: tools/ca_generate_orders --lines --customers 2000 --orders 20000 --seed 42"
     psql <<'SQL'
-CREATE TABLE orders (order_id bigint, customer_id bigint, ordered_at timestamp, amount numeric);
-\copy orders FROM PROGRAM 'tools/ca_generate_orders --lines --customers 2000 --orders 20000 --seed 42' WITH (FORMAT csv)
+CREATE TABLE order_lines (order_id bigint, customer_id bigint, ordered_at timestamp, amount numeric);
+\copy order_lines FROM PROGRAM 'tools/ca_generate_orders --lines --customers 2000 --orders 20000 --seed 42' WITH (FORMAT csv)
 SQL
 else
     echo "loading $data"
@@ -41,14 +51,20 @@ else
         *.gz) reader="gzip -dc" ;;
         *) reader="cat" ;;
     esac
+    # Spreadsheets save CSV as Windows-1252 (the pound signs of the descriptions) unless told UTF-8.
+    encoding=UTF8
+    if ! $reader "$data" | iconv -f UTF-8 -t UTF-8 >/dev/null 2>&1; then
+        encoding=WIN1252
+        echo "the file is not UTF-8: reading it as Windows-1252"
+    fi
     # UCI's columns; InvoiceDate is either ISO (2010-12-01 08:26:00) or as spreadsheets export it
     # (12/1/2010 8:26), and CustomerID may come as 17850.0.
-    psql -v reader="$reader" -v file="$data" <<'SQL'
+    psql -v reader="$reader" -v file="$data" -v encoding="$encoding" <<'SQL'
 CREATE TABLE uci_raw (invoice_no text, stock_code text, description text, quantity text,
                       invoice_date text, unit_price text, customer_id text, country text);
-\set load '\\copy uci_raw FROM PROGRAM ''' :reader ' "' :file '"'' WITH (FORMAT csv, HEADER true)'
+\set load '\\copy uci_raw FROM PROGRAM ''' :reader ' "' :file '"'' WITH (FORMAT csv, HEADER true, ENCODING ''' :encoding ''')'
 :load
-CREATE TABLE orders AS
+CREATE TABLE order_lines AS
 SELECT invoice_no AS order_id,
        nullif(customer_id, '')::numeric::bigint AS customer_id,
        CASE WHEN invoice_date ~ '^\d{4}-' THEN invoice_date::timestamp
@@ -62,11 +78,11 @@ psql <<'SQL'
 \echo
 SELECT count(*) AS order_lines, count(DISTINCT order_id) AS orders,
        count(DISTINCT customer_id) AS customers, min(ordered_at) AS first, max(ordered_at) AS last
-FROM orders;
+FROM order_lines;
 \echo
-\echo '-- SELECT * FROM rfm(''SELECT customer_id, order_id, ordered_at, amount FROM orders'')'
+\echo '-- SELECT * FROM rfm(''SELECT customer_id, order_id, ordered_at, amount FROM order_lines'')'
 CREATE TEMP TABLE result AS
-SELECT * FROM rfm('SELECT customer_id, order_id, ordered_at, amount FROM orders');
+SELECT * FROM rfm('SELECT customer_id, order_id, ordered_at, amount FROM order_lines');
 \echo
 \echo 'Customers per segment'
 SELECT segment, count(*) AS customers, round(100.0 * count(*) / sum(count(*)) OVER (), 1) AS pct,
@@ -76,4 +92,20 @@ FROM result GROUP BY segment ORDER BY customers DESC;
 \echo 'Top customers by spend'
 SELECT customer_id, recency_days, frequency, monetary, rfm_cell, segment
 FROM result ORDER BY monetary DESC, customer_id LIMIT 10;
+\echo 'How the segments are defined: each customer gets scores from 1 (worst) to 5 (best) for'
+\echo 'recency (R), frequency (F) and monetary value (M), and the first segment below whose three'
+\echo 'ranges hold those scores, or Others (docs/rfm.md).'
+SELECT priority, segment, r_min || '-' || r_max AS r, f_min || '-' || f_max AS f,
+       m_min || '-' || m_max AS m
+FROM rfm_default_segments() ORDER BY priority;
 SQL
+
+if [ "$keep" = 1 ]; then
+    echo
+    echo "The cluster keeps running, with the extension and the table order_lines. Connect with:"
+    echo "  psql -h $CA_CLUSTER_DIR -p $PGPORT -U postgres postgres"
+    stop="$PG_BIN/pg_ctl -D $CA_CLUSTER_DIR/data stop -m fast"
+    [ "$(id -u)" -eq 0 ] && stop="runuser -u postgres -- $stop"
+    echo "Stop and remove it with:"
+    echo "  $stop; rm -rf $CA_CLUSTER_DIR"
+fi
