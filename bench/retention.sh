@@ -54,7 +54,7 @@ echo "checking: hand SQL against the functions" >&2
 SELECT 'cohorts', count(*),
        count(*) FILTER (WHERE coalesce(c.active_customers, 0) <> coalesce(h.active_customers, 0)
                            OR (h.cohort IS NOT NULL
-                               AND (c.cohort_size, c.retention) IS DISTINCT FROM (h.cohort_size, h.retention))),
+                               AND (c.cohort_size, round(c.retention, 2)) IS DISTINCT FROM (h.cohort_size, h.retention))),
        count(h.cohort)
 FROM cohort_retention('$ORDERS_SQL') c
 FULL JOIN (
@@ -62,7 +62,7 @@ $HAND
 ) h ON h.cohort = c.cohort AND h.period_offset = c.period_offset;
 SELECT 'months', count(*),
        count(*) FILTER (WHERE (r.s_start, r.n_new, r.e_end) IS DISTINCT FROM (h.s_start, h.n_new, h.e_end)),
-       count(*) FILTER (WHERE (r.retained, r.reactivated, r.churned, r.retention_rate, r.strict_retention, r.churn_rate)
+       count(*) FILTER (WHERE (r.retained, r.reactivated, r.churned, round(r.retention_rate, 2), round(r.strict_retention, 2), round(r.churn_rate, 2))
                               IS DISTINCT FROM
                               (h.retained, h.reactivated, h.churned, h.retention_rate, h.strict_retention, h.churn_rate))
 FROM retention('$ORDERS_SQL') r

@@ -166,15 +166,15 @@ RetentionInputs CommonInputs(FunctionCallInfo fcinfo, int zone_arg) {
     return in;
 }
 
-// round(100 * part / whole, 2) as numeric; NULL (returns false) when whole is 0. Call inside Guard
-// (ResultWriter::Row).
+// 100 * part / whole as numeric, unrounded (PostgreSQL's numeric division: at least 16
+// significant digits; rounding is the client's choice); NULL (returns false) when whole is 0.
+// Call inside Guard (ResultWriter::Row).
 bool Percent(std::int64_t part, std::int64_t whole, Datum &out) {
     if (whole == 0) return false;
     Datum p = DirectFunctionCall1(int8_numeric, Int64GetDatum(part));
     Datum w = DirectFunctionCall1(int8_numeric, Int64GetDatum(whole));
     Datum hundred = DirectFunctionCall1(int8_numeric, Int64GetDatum(100));
-    Datum ratio = DirectFunctionCall2(numeric_div, DirectFunctionCall2(numeric_mul, p, hundred), w);
-    out = DirectFunctionCall2(numeric_round, ratio, Int32GetDatum(2));
+    out = DirectFunctionCall2(numeric_div, DirectFunctionCall2(numeric_mul, p, hundred), w);
     return true;
 }
 

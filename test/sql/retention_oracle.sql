@@ -82,12 +82,12 @@ filled AS (
     FROM windows w CROSS JOIN ro_periods p
     LEFT JOIN counts c ON c.idx = p.idx AND c.active_window IS NOT DISTINCT FROM w.active_window)
 SELECT :'oracle_period', active_window, period_start, s, n, e,
-       CASE WHEN s > 0 THEN round(100.0 * (e - n) / s, 2) END,
+       CASE WHEN s > 0 THEN (e - n)::numeric * 100 / s END,
        retained,
-       CASE WHEN s > 0 THEN round(100.0 * retained / s, 2) END,
+       CASE WHEN s > 0 THEN retained::numeric * 100 / s END,
        reactivated,
        s - retained,
-       CASE WHEN s > 0 THEN round(100.0 * (s - retained) / s, 2) END
+       CASE WHEN s > 0 THEN (s - retained)::numeric * 100 / s END
 FROM filled;
 
 -- Cohort retention: cohort = period of the first purchase; one cell per cohort and offset up to the
@@ -112,7 +112,7 @@ revenue AS (
     WHERE p.idx >= m.cohort_idx
     GROUP BY 1, 2)
 SELECT :'oracle_period', pc.period_start, cells.k, s.cohort_size, coalesce(a.active_customers, 0),
-       round(100.0 * coalesce(a.active_customers, 0) / s.cohort_size, 2), coalesce(r.revenue, 0)
+       coalesce(a.active_customers, 0)::numeric * 100 / s.cohort_size, coalesce(r.revenue, 0)
 FROM cells JOIN sizes s USING (cohort_idx)
 JOIN ro_periods pc ON pc.idx = cells.cohort_idx
 LEFT JOIN active a USING (cohort_idx, k)
@@ -131,7 +131,7 @@ LATERAL (SELECT
     (SELECT count(DISTINCT pu.customer_id) FROM ro_purchases pu
       WHERE pu.at >= p.p_start AND pu.at < p.p_end) AS active_customers,
     (SELECT count(*) FROM ro_customers c WHERE c.first_at >= p.p_start AND c.first_at < p.p_end) AS new_customers,
-    (SELECT round(100.0 * count(*) FILTER (WHERE purchases >= 2) / nullif(count(*), 0), 2)
+    (SELECT count(*) FILTER (WHERE purchases >= 2)::numeric * 100 / nullif(count(*), 0)
        FROM (SELECT customer_id, count(*) AS purchases FROM ro_purchases
              WHERE at < p.p_end GROUP BY customer_id) so_far) AS repeat_purchase_rate) k;
 
