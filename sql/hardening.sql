@@ -224,3 +224,10 @@ SELECT (SELECT count(*) FROM rfm('h_orders')) = (SELECT count(*) FROM rfm('TABLE
 SELECT pg_temp.outcome($$SELECT count(*) FROM rfm('h_orders x')$$);
 SELECT pg_temp.outcome($$SELECT count(*) FROM rfm('no_such_table')$$);
 SELECT count(*) FROM rfm('UPDATE h_orders SET amount = 0');
+
+-- 15. With an empty search_path (as pg_dump and pg_restore run) an unqualified table is not
+-- found; the error says why. A qualified one works.
+SET search_path = '';
+SELECT count(*) FROM public.rfm('h_orders');
+SELECT count(*) > 0 AS qualified_works FROM public.rfm('public.h_orders');
+RESET search_path;

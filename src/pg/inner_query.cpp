@@ -121,6 +121,17 @@ SPIPlanPtr PrepareOne(const char *sql, int nparams, Oid *types) {
     return plan;
 }
 
+// The result columns of `probe`, planned and not run. Call inside Guard.
+void DescribePlanned(const char *probe, const char *what, TupleDesc &desc) {
+    SPIPlanPtr plan = PrepareOne(probe, 0, nullptr);
+    auto *source = static_cast<CachedPlanSource *>(linitial(SPI_plan_get_plan_sources(plan)));
+    if (source->resultDesc == nullptr)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("%s must be a query that returns rows", what)));
+    desc = CreateTupleDescCopy(source->resultDesc);
+    SPI_freeplan(plan);
+}
+
 }  // namespace
 
 std::vector<ColumnFound> DescribeInnerQuery(const std::string &sql, const char *what,
@@ -129,15 +140,26 @@ std::vector<ColumnFound> DescribeInnerQuery(const std::string &sql, const char *
     // Planned, never run: describing the columns runs none of the user's functions.
     const std::string probe = "SELECT * FROM (" + SubqueryText(sql, what) + "\n) AS ca_inner";
     TupleDesc desc = nullptr;
-    Guard([&] {
-        SPIPlanPtr plan = PrepareOne(probe.c_str(), 0, nullptr);
-        auto *source = static_cast<CachedPlanSource *>(linitial(SPI_plan_get_plan_sources(plan)));
-        if (source->resultDesc == nullptr)
-            ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                            errmsg("%s must be a query that returns rows", what)));
-        desc = CreateTupleDescCopy(source->resultDesc);
-        SPI_freeplan(plan);
-    });
+    bool empty_search_path = false;
+    try {
+        Guard([&] {
+            List *path = fetch_search_path(false);
+            empty_search_path = path == NIL;
+            list_free(path);
+            DescribePlanned(probe.c_str(), what, desc);
+        });
+    } catch (PgError &e) {
+        // pg_restore and pg_dump run with an empty search_path: an unqualified table in a view's
+        // orders_sql is not found there. Say so (a plain string: no PostgreSQL call until the
+        // door rethrows, and ReThrowError copies it).
+        static const char kQualifyHint[] =
+            "The search_path is empty (as during pg_restore): name tables in the query with their "
+            "schema, for example public.orders.";
+        if (empty_search_path && e.edata->sqlerrcode == ERRCODE_UNDEFINED_TABLE &&
+            e.edata->hint == nullptr)
+            e.edata->hint = const_cast<char *>(kQualifyHint);
+        throw;
+    }
 
     std::vector<ColumnFound> found(specs.size());
     for (std::size_t s = 0; s < specs.size(); ++s) {
