@@ -42,6 +42,9 @@ RETURNS TABLE (priority integer, segment text, r_min integer, r_max integer,
 AS 'MODULE_PATHNAME', 'ca_rfm_default_segments'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
+COMMENT ON FUNCTION @extschema@.rfm_default_segments() IS
+'the default RFM segment map (R package rfm''s), one rule per row in priority order';
+
 -- Per-customer summary as an aggregate, for GROUP BY in views; parallel safe.
 CREATE TYPE @extschema@.rfm_summary_result AS (
     first_order  timestamptz,
@@ -53,23 +56,33 @@ CREATE TYPE @extschema@.rfm_summary_result AS (
 CREATE FUNCTION @extschema@.rfm_summary_transfn(internal, timestamptz, numeric, timestamptz)
 RETURNS internal AS 'MODULE_PATHNAME', 'ca_rfm_summary_transfn'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.rfm_summary_transfn(internal, timestamptz, numeric, timestamptz) IS
+'transition function of the rfm_summary aggregate';
 
 CREATE FUNCTION @extschema@.rfm_summary_combinefn(internal, internal)
 RETURNS internal AS 'MODULE_PATHNAME', 'ca_rfm_summary_combinefn'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.rfm_summary_combinefn(internal, internal) IS
+'combine function of the rfm_summary aggregate (parallel plans)';
 
 CREATE FUNCTION @extschema@.rfm_summary_serialfn(internal)
 RETURNS bytea AS 'MODULE_PATHNAME', 'ca_rfm_summary_serialfn'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.rfm_summary_serialfn(internal) IS
+'serialize function of the rfm_summary aggregate (parallel plans)';
 
 CREATE FUNCTION @extschema@.rfm_summary_deserialfn(bytea, internal)
 RETURNS internal AS 'MODULE_PATHNAME', 'ca_rfm_summary_deserialfn'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.rfm_summary_deserialfn(bytea, internal) IS
+'deserialize function of the rfm_summary aggregate (parallel plans)';
 
 -- STABLE: recency_days counts calendar days in the session's TimeZone.
 CREATE FUNCTION @extschema@.rfm_summary_finalfn(internal, timestamptz, numeric, timestamptz)
 RETURNS @extschema@.rfm_summary_result AS 'MODULE_PATHNAME', 'ca_rfm_summary_finalfn'
 LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.rfm_summary_finalfn(internal, timestamptz, numeric, timestamptz) IS
+'final function of the rfm_summary aggregate';
 
 CREATE AGGREGATE @extschema@.rfm_summary(ordered_at timestamptz, amount numeric, as_of timestamptz) (
     SFUNC = @extschema@.rfm_summary_transfn,
@@ -111,6 +124,9 @@ RETURNS TABLE (
 AS 'MODULE_PATHNAME', 'ca_retention'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
+COMMENT ON FUNCTION @extschema@.retention(text, text, interval, timestamptz, timestamptz, text) IS
+'period retention per period of the orders returned by orders_sql: customers active at the start (S), new (N), active at the end (E), retention and churn rates, retained and reactivated';
+
 CREATE FUNCTION @extschema@.cohort_retention(
     orders_sql text,
     period     text DEFAULT 'month',
@@ -125,6 +141,9 @@ RETURNS TABLE (
     revenue          numeric)
 AS 'MODULE_PATHNAME', 'ca_cohort_retention'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.cohort_retention(text, text, integer, text) IS
+'cohort retention of the orders returned by orders_sql: per first-purchase cohort and period offset, the customers active, the retention rate and the revenue';
 
 CREATE FUNCTION @extschema@.kpis(
     orders_sql text,
@@ -142,6 +161,9 @@ RETURNS TABLE (
 AS 'MODULE_PATHNAME', 'ca_kpis'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
+COMMENT ON FUNCTION @extschema@.kpis(text, text, text) IS
+'KPIs per period of the orders returned by orders_sql: orders, revenue, average order value, active, new and returning customers, repeat purchase rate';
+
 -- ---------------------------------------------------------------------------------------------
 -- Diagnostics of the C++/PostgreSQL boundary (docs/architecture.md). Superuser only.
 -- ---------------------------------------------------------------------------------------------
@@ -149,5 +171,8 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 CREATE FUNCTION @extschema@.boundary_check(kind text, n bigint DEFAULT 0)
 RETURNS bigint AS 'MODULE_PATHNAME', 'ca_boundary_check'
 LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.boundary_check(text, bigint) IS
+'diagnostics of the C++/PostgreSQL boundary, for the regression tests (superuser only)';
 
 REVOKE ALL ON FUNCTION @extschema@.boundary_check(text, bigint) FROM PUBLIC;
