@@ -72,8 +72,7 @@ std::uint32_t CustomerIndex::FindOrAdd(std::int64_t id) {
     return index;
 }
 
-std::uint32_t CustomerIndex::FindOrAdd(std::string_view id) {
-    const std::uint64_t hash = HashBytes(id);
+std::uint32_t CustomerIndex::FindOrAdd(std::string_view id, std::uint64_t hash) {
     std::size_t s = SlotFor(hash);
     const std::size_t mask = slots_.size() - 1;
     while (slots_[s].index != kEmpty) {
@@ -82,7 +81,7 @@ std::uint32_t CustomerIndex::FindOrAdd(std::string_view id) {
     }
     if ((count_ + 1) * 10 > slots_.size() * 7) {
         Grow();
-        return FindOrAdd(id);
+        return FindOrAdd(id, hash);
     }
     // Either both vectors grow or neither does, so a memory-limit error leaves the index intact.
     const auto index = static_cast<std::uint32_t>(count_);

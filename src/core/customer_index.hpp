@@ -18,16 +18,17 @@ class CustomerIndex {
 
     // The index of the customer, added when new.
     std::uint32_t FindOrAdd(std::int64_t id);
-    std::uint32_t FindOrAdd(std::string_view id);
+    std::uint32_t FindOrAdd(std::string_view id) { return FindOrAdd(id, HashBytes(id)); }
+    // The same with the id's HashBytes(id) computed by the caller, who needed it anyway.
+    std::uint32_t FindOrAdd(std::string_view id, std::uint64_t hash);
 
     // Hints that FindOrAdd(id) comes soon: callers that look up a batch of ids prefetch them all
     // first, so the table's cache misses overlap instead of queueing.
     void Prefetch(std::int64_t id) const {
         __builtin_prefetch(&slots_[SlotFor(Mix(static_cast<std::uint64_t>(id)))]);
     }
-    void Prefetch(std::string_view id) const {
-        __builtin_prefetch(&slots_[SlotFor(HashBytes(id))]);
-    }
+    void Prefetch(std::string_view id) const { PrefetchHash(HashBytes(id)); }
+    void PrefetchHash(std::uint64_t hash) const { __builtin_prefetch(&slots_[SlotFor(hash)]); }
 
     static std::uint64_t Mix(std::uint64_t x) {
         // splitmix64's finaliser: consecutive ids spread over the whole table.

@@ -19,11 +19,12 @@ constexpr const char *kOrdersExample =
 // miss would otherwise stall the row).
 class OrdersSink : public RowSink {
   public:
-    OrdersSink(ca::CustomerIndex &index, OrderConsumer &consumer, bool grouped)
+    OrdersSink(ca::CustomerIndex &index, OrderConsumer &consumer, bool grouped, bool fingerprint)
         : index_(index),
           consumer_(consumer),
           integer_ids_(index.kind() == ca::CustomerIndex::KeyKind::Integer),
-          grouped_(grouped) {
+          grouped_(grouped),
+          fingerprint_(fingerprint) {
         batch_.reserve(kBatch);
     }
 
@@ -46,35 +47,19 @@ class OrdersSink : public RowSink {
             order.bad_lines = (order.has_time && order.has_amount) ? 0 : 1;
         }
         p.null_id = v[0].isnull;
-        // Each field times its own odd constant, summed, then mixed: two mixes a row.
-        const std::uint64_t fields =
-            (static_cast<std::uint64_t>(order.has_time) |
-             static_cast<std::uint64_t>(order.has_amount) << 1 |
-             static_cast<std::uint64_t>(p.null_id) << 2) +
-            0x9e3779b97f4a7c15ULL * static_cast<std::uint64_t>(order.has_time ? order.time : 0) +
-            0xc2b2ae3d27d4eb4fULL *
-                static_cast<std::uint64_t>(order.has_amount ? order.amount : 0) +
-            0x165667b19e3779f9ULL *
-                static_cast<std::uint64_t>(order.has_amount ? order.amount >> 64 : 0) +
-            0x27d4eb2f165667c5ULL * (static_cast<std::uint64_t>(order.lines) ^
-                                     static_cast<std::uint64_t>(order.bad_lines) << 21 ^
-                                     static_cast<std::uint64_t>(order.after_lines) << 42);
-        std::uint64_t h = Mix(fields);
         if (!p.null_id) {
-            h = Mix(h ^ (integer_ids_
-                             ? static_cast<std::uint64_t>(v[0].i64)
-                             : ca::CustomerIndex::HashBytes(std::string_view(v[0].ptr, v[0].len))));
             if (integer_ids_) {
                 p.int_id = v[0].i64;
             } else {
-                // The text is only valid during this call: keep a copy for the batch.
+                // The text is only valid during this call: keep a copy for the batch, and its
+                // hash, which the index and the fingerprint both use.
                 p.bytes_offset = batch_bytes_.size();
                 p.bytes_len = v[0].len;
+                p.hash = ca::CustomerIndex::HashBytes(std::string_view(v[0].ptr, v[0].len));
                 batch_bytes_.append(v[0].ptr, v[0].len);
             }
         }
-        // A sum of per-row hashes does not depend on the order rows arrive in.
-        summary_.fingerprint += h;
+        if (fingerprint_) AddToFingerprint(p);
         ++summary_.rows;
         batch_.push_back(p);
         if (batch_.size() == kBatch) Flush();
@@ -91,12 +76,12 @@ class OrdersSink : public RowSink {
             if (integer_ids_)
                 index_.Prefetch(batch_[i].int_id);
             else
-                index_.Prefetch(BytesOf(batch_[i]));
+                index_.PrefetchHash(batch_[i].hash);
         }
         for (std::size_t i = 0; i < n; ++i) {
             if (batch_[i].null_id) continue;
             customers[i] = integer_ids_ ? index_.FindOrAdd(batch_[i].int_id)
-                                        : index_.FindOrAdd(BytesOf(batch_[i]));
+                                        : index_.FindOrAdd(BytesOf(batch_[i]), batch_[i].hash);
             consumer_.Prefetch(customers[i]);
         }
         for (std::size_t i = 0; i < n; ++i) {
@@ -117,15 +102,38 @@ class OrdersSink : public RowSink {
         bool null_id = false;
         std::int64_t int_id = 0;
         std::size_t bytes_offset = 0, bytes_len = 0;
+        std::uint64_t hash = 0;  // Bytes ids: CustomerIndex::HashBytes of the id
     };
     std::string_view BytesOf(const Pending &p) const {
         return std::string_view(batch_bytes_.data() + p.bytes_offset, p.bytes_len);
+    }
+
+    // A sum of per-row hashes, which does not depend on the order the rows arrive in. Each field
+    // times its own odd constant, summed, then mixed: two mixes a row.
+    void AddToFingerprint(const Pending &p) {
+        const ca::Order &order = p.order;
+        const std::uint64_t fields =
+            (static_cast<std::uint64_t>(order.has_time) |
+             static_cast<std::uint64_t>(order.has_amount) << 1 |
+             static_cast<std::uint64_t>(p.null_id) << 2) +
+            0x9e3779b97f4a7c15ULL * static_cast<std::uint64_t>(order.has_time ? order.time : 0) +
+            0xc2b2ae3d27d4eb4fULL *
+                static_cast<std::uint64_t>(order.has_amount ? order.amount : 0) +
+            0x165667b19e3779f9ULL *
+                static_cast<std::uint64_t>(order.has_amount ? order.amount >> 64 : 0) +
+            0x27d4eb2f165667c5ULL * (static_cast<std::uint64_t>(order.lines) ^
+                                     static_cast<std::uint64_t>(order.bad_lines) << 21 ^
+                                     static_cast<std::uint64_t>(order.after_lines) << 42);
+        std::uint64_t h = Mix(fields);
+        if (!p.null_id) h = Mix(h ^ (integer_ids_ ? static_cast<std::uint64_t>(p.int_id) : p.hash));
+        summary_.fingerprint += h;
     }
 
     ca::CustomerIndex &index_;
     OrderConsumer &consumer_;
     bool integer_ids_;
     bool grouped_;
+    bool fingerprint_;
     std::vector<Pending> batch_;
     std::string batch_bytes_;
     OrdersReadSummary summary_;
@@ -206,7 +214,7 @@ OrdersSource DescribeOrders(const std::string &orders_sql) {
 OrdersReadSummary ReadOrders(const std::string &orders_sql, const OrdersSource &source,
                              const OrdersRead &read, ca::CustomerIndex &index,
                              OrderConsumer &consumer) {
-    OrdersSink sink(index, consumer, read.grouped);
+    OrdersSink sink(index, consumer, read.grouped, read.fingerprint);
     const Conversion id = source.integer_ids ? Conversion::Int64 : Conversion::Text;
     std::vector<Conversion> conversions = {id, Conversion::Time, Conversion::Money};
     if (read.grouped)

@@ -58,10 +58,13 @@ struct OrdersRead {
     bool bound_inclusive = false;
     Oid bound_type = InvalidOid;
     Datum bound = 0;
+    // Fill OrdersReadSummary::fingerprint (callers that read twice and compare the reads).
+    bool fingerprint = false;
 };
 
-// What one read saw: the rows the sink received and an order-independent fingerprint of their
-// contents, so that a caller that reads twice can tell whether both reads returned the same rows.
+// What one read saw: the rows the sink received and (with OrdersRead::fingerprint) an
+// order-independent fingerprint of their contents, so that a caller that reads twice can tell
+// whether both reads returned the same rows.
 struct OrdersReadSummary {
     std::uint64_t rows = 0;
     std::uint64_t fingerprint = 0;

@@ -97,6 +97,7 @@ bool Accumulate(const char *function, ExecContext &ctx, const RetentionInputs &i
     const ca::pg::OrdersSource source = ca::pg::DescribeOrders(in.orders_sql);
     ca::pg::OrdersRead read;
     read.grouped = source.has_order_id;
+    read.fingerprint = true;  // both reads are compared
     if (source.time_type == TIMESTAMPTZOID) {
         read.time = in.has_zone ? ca::pg::OrderTime::ZoneLocal : ca::pg::OrderTime::SessionLocal;
         read.zone = in.zone;
