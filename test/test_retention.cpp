@@ -873,3 +873,22 @@ TEST_CASE("Retention: period retention and KPIs need no cohort matrix") {
               Feed(cohorts, rows, Range(Period::Day, p0, p1, 365), ca::RetentionOutput::Cohorts);
           }) == ca::ErrorKind::MemoryLimit);
 }
+
+TEST_CASE("Retention: window starts are the boundaries minus PostgreSQL's interval") {
+    // Monthly boundaries Jan 1, Feb 1, Mar 1 and Apr 1 2001 (p0 = Jan, p1 = Mar) minus '1 month
+    // 1 day' (months first, then days): Dec 1 - 1 day = Nov 30, Jan 1 - 1 day = Dec 31, Feb 1 -
+    // 1 day = Jan 31, Mar 1 - 1 day = Feb 28. Minus 100000 years: before the timestamp range,
+    // INT64_MIN.
+    ca::ExecContext ctx;
+    const std::int64_t jan = Month(2001, 1);
+    const auto starts = ca::WindowStarts(ctx, Period::Month, jan, jan + 2, 1, 1, 0);
+    REQUIRE(starts.size() == 4u);
+    CHECK(starts[0] == At(2000, 11, 30, 0));
+    CHECK(starts[1] == At(2000, 12, 31, 0));
+    CHECK(starts[2] == At(2001, 1, 31, 0));
+    CHECK(starts[3] == At(2001, 2, 28, 0));
+    const auto forever = ca::WindowStarts(ctx, Period::Month, jan, jan, 1200000, 0, 0);
+    REQUIRE(forever.size() == 2u);
+    CHECK(forever[0] == INT64_MIN);
+    CHECK(forever[1] == INT64_MIN);
+}

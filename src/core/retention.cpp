@@ -25,6 +25,21 @@ Error OrdersChangedBetweenReads(const std::string &detail) {
         "first, for example with CREATE TEMP TABLE ... AS.");
 }
 
+std::vector<std::int64_t> WindowStarts(ExecContext &ctx, Period period, std::int64_t p0,
+                                       std::int64_t p1, std::int32_t months, std::int32_t days,
+                                       std::int64_t usecs) {
+    const std::size_t n = static_cast<std::size_t>(p1 - p0) + 2;
+    std::vector<std::int64_t> starts(n);
+    for (std::size_t j = 0; j < n; ++j) {
+        ctx.Tick();
+        const std::int64_t b = static_cast<std::int64_t>(PeriodStartFromIndex(
+                                   period, p0 + static_cast<std::int64_t>(j))) *
+                               kUsecsPerDay;
+        starts[j] = SubtractIntervalSaturating(b, months, days, usecs);
+    }
+    return starts;
+}
+
 RetentionAccumulator::RetentionAccumulator(ExecContext &ctx, Period period, bool has_end,
                                            std::int64_t end)
     : ctx_(ctx),

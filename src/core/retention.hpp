@@ -3,10 +3,11 @@
 // the glue converts to the analysis time zone before orders get here.
 //
 // Two passes over the same orders, each through Add(): the first finds every customer's first
-// two purchases and the range of the data (every order's period, returns included); the second (after BeginSecondPass with the analysed
-// range and the window start of each period boundary) fills per-customer bitmasks of the periods
-// with a purchase and of the boundaries at which the customer is active, and the per-period and
-// per-cohort sums. Memory: about 40 bytes per customer plus 16 bytes per 64 analysed periods.
+// two purchases and the range of the data (every order's period, returns included); the second
+// (after BeginSecondPass with the analysed range and the window start of each period boundary)
+// fills per-customer bitmasks of the periods with a purchase and of the boundaries at which the
+// customer is active, and the per-period and per-cohort sums. Memory: about 40 bytes per customer
+// plus 16 bytes per 64 analysed periods.
 #pragma once
 
 #include <cstdint>
@@ -36,6 +37,14 @@ struct RetentionRange {
     // nondecreasing. Empty: no window ("has ever purchased").
     std::vector<std::int64_t> window_starts;
 };
+
+// b_j - active_window for every boundary j = p0 .. p1 + 1 of `period`, the window being
+// PostgreSQL's interval (months, days, microseconds) subtracted as PostgreSQL subtracts it from a
+// timestamp; a start before the timestamp range is INT64_MIN ("every earlier purchase counts").
+// Ticks ctx per boundary; call after RetentionAccumulator::CheckRange.
+std::vector<std::int64_t> WindowStarts(ExecContext &ctx, Period period, std::int64_t p0,
+                                       std::int64_t p1, std::int32_t months, std::int32_t days,
+                                       std::int64_t usecs);
 
 struct PeriodRetentionRow {
     std::int64_t period;  // PeriodIndex

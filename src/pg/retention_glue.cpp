@@ -72,23 +72,6 @@ void ReportSkips(const char *function, const ca::RetentionSkips &s) {
     });
 }
 
-// b_j - active_window for each boundary j = p0 .. p1 + 1, with PostgreSQL's interval arithmetic on
-// local timestamps. A start before the timestamp range means "every earlier purchase counts".
-std::vector<std::int64_t> WindowStarts(ExecContext &ctx, const RetentionInputs &in, std::int64_t p0,
-                                       std::int64_t p1) {
-    const std::size_t n = static_cast<std::size_t>(p1 - p0) + 2;
-    std::vector<std::int64_t> starts(n);
-    for (std::size_t j = 0; j < n; ++j) {
-        ctx.Tick();
-        const std::int64_t b = static_cast<std::int64_t>(ca::PeriodStartFromIndex(
-                                   in.period, p0 + static_cast<std::int64_t>(j))) *
-                               ca::kUsecsPerDay;
-        starts[j] =
-            ca::SubtractIntervalSaturating(b, in.window.month, in.window.day, in.window.time);
-    }
-    return starts;
-}
-
 // Runs both passes. Returns false when there is nothing to report (no order and no range).
 bool Accumulate(const char *function, ExecContext &ctx, const RetentionInputs &in,
                 ca::RetentionOutput output, std::unique_ptr<ca::CustomerIndex> &index,
@@ -137,7 +120,9 @@ bool Accumulate(const char *function, ExecContext &ctx, const RetentionInputs &i
     // Sized by the range: check it before anything is computed per period.
     ca::RetentionAccumulator::CheckRange(range.first_period, range.last_period);
     if (in.has_window)
-        range.window_starts = WindowStarts(ctx, in, range.first_period, range.last_period);
+        range.window_starts =
+            ca::WindowStarts(ctx, in.period, range.first_period, range.last_period, in.window.month,
+                             in.window.day, in.window.time);
     acc->BeginSecondPass(range, output);
     const ca::pg::OrdersReadSummary second =
         ca::pg::ReadOrders(in.orders_sql, source, read, *index, consumer);
