@@ -209,9 +209,11 @@ CA_FUNCTION(ca_rfm) {
         static_cast<std::int64_t>(index.size()) - static_cast<std::int64_t>(scored.size());
     if (options.method == ca::RfmMethod::Ntile) {
         if (source.integer_ids) {
-            std::sort(scored.begin(), scored.end(), [&index](std::uint32_t a, std::uint32_t b) {
-                return index.IntegerId(a) < index.IntegerId(b);
-            });
+            std::sort(scored.begin(), scored.end(),
+                      [&index, &ctx](std::uint32_t a, std::uint32_t b) {
+                          ctx.Tick();
+                          return index.IntegerId(a) < index.IntegerId(b);
+                      });
         } else {
             ca::pg::SortByCollation(ctx, index, scored, source.collation);
         }
@@ -326,22 +328,19 @@ CA_FUNCTION(ca_rfm) {
 // rfm_default_segments(): the default map as rows.
 CA_FUNCTION(ca_rfm_default_segments) {
     const std::vector<ca::SegmentRule> rules = ca::DefaultSegmentRules();
-    Guard([&] {
-        ca::pg::BeginMaterializedResult(fcinfo);
-        auto *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
-        for (std::size_t i = 0; i < rules.size(); ++i) {
-            const ca::SegmentRule &r = rules[i];
-            Datum values[8] = {Int32GetDatum(static_cast<int32>(i + 1)),
-                               PointerGetDatum(cstring_to_text(r.name.c_str())),
-                               Int32GetDatum(r.r_lo),
-                               Int32GetDatum(r.r_hi),
-                               Int32GetDatum(r.f_lo),
-                               Int32GetDatum(r.f_hi),
-                               Int32GetDatum(r.m_lo),
-                               Int32GetDatum(r.m_hi)};
-            bool nulls[8] = {false};
-            tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-        }
-    });
+    ca::pg::ResultWriter out(fcinfo);
+    for (std::size_t i = 0; i < rules.size(); ++i) {
+        const ca::SegmentRule &r = rules[i];
+        out.Row<8>([&](Datum *values, bool *) {
+            values[0] = Int32GetDatum(static_cast<int32>(i + 1));
+            values[1] = PointerGetDatum(cstring_to_text(r.name.c_str()));
+            values[2] = Int32GetDatum(r.r_lo);
+            values[3] = Int32GetDatum(r.r_hi);
+            values[4] = Int32GetDatum(r.f_lo);
+            values[5] = Int32GetDatum(r.f_hi);
+            values[6] = Int32GetDatum(r.m_lo);
+            values[7] = Int32GetDatum(r.m_hi);
+        });
+    }
     return (Datum)0;
 }

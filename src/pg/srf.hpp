@@ -76,8 +76,6 @@ class ResultWriter {
         });
     }
 
-    std::size_t rows() const noexcept { return rows_; }
-
   private:
     ReturnSetInfo *rsinfo_ = nullptr;
     MemoryContext row_context_ = nullptr;  // freed with the caller's context
