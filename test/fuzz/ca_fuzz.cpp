@@ -414,30 +414,23 @@ IF $2 IS NULL THEN RETURN $1; END IF; RETURN coalesce($1, 0) + $2; END $$;
 CREATE AGGREGATE evil.sum(double precision) (SFUNC = evil.sum_f8_sf, STYPE = double precision);
 
 -- Comparison operators on the time types (generated filters such as "t < '...'::timestamp").
-CREATE FUNCTION evil.lt_ts(timestamp, timestamp) RETURNS boolean LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog AS $$ BEGIN PERFORM evil.hijack('< (timestamp)');
-RETURN $1 < $2; END $$;
-CREATE FUNCTION evil.le_ts(timestamp, timestamp) RETURNS boolean LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog AS $$ BEGIN PERFORM evil.hijack('<= (timestamp)');
-RETURN $1 <= $2; END $$;
-CREATE FUNCTION evil.lt_tstz(timestamptz, timestamptz) RETURNS boolean LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog AS $$ BEGIN PERFORM evil.hijack('< (timestamptz)');
-RETURN $1 < $2; END $$;
-CREATE FUNCTION evil.le_tstz(timestamptz, timestamptz) RETURNS boolean LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog AS $$ BEGIN PERFORM evil.hijack('<= (timestamptz)');
-RETURN $1 <= $2; END $$;
-CREATE FUNCTION evil.lt_date(date, date) RETURNS boolean LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog AS $$ BEGIN PERFORM evil.hijack('< (date)');
-RETURN $1 < $2; END $$;
-CREATE FUNCTION evil.le_date(date, date) RETURNS boolean LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog AS $$ BEGIN PERFORM evil.hijack('<= (date)');
-RETURN $1 <= $2; END $$;
-CREATE OPERATOR evil.< (LEFTARG = timestamp, RIGHTARG = timestamp, FUNCTION = evil.lt_ts);
-CREATE OPERATOR evil.<= (LEFTARG = timestamp, RIGHTARG = timestamp, FUNCTION = evil.le_ts);
-CREATE OPERATOR evil.< (LEFTARG = timestamptz, RIGHTARG = timestamptz, FUNCTION = evil.lt_tstz);
-CREATE OPERATOR evil.<= (LEFTARG = timestamptz, RIGHTARG = timestamptz, FUNCTION = evil.le_tstz);
-CREATE OPERATOR evil.< (LEFTARG = date, RIGHTARG = date, FUNCTION = evil.lt_date);
-CREATE OPERATOR evil.<= (LEFTARG = date, RIGHTARG = date, FUNCTION = evil.le_date);
+DO $do$
+DECLARE
+    t text;
+    op record;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['timestamp', 'timestamptz', 'date'] LOOP
+        FOR op IN SELECT * FROM (VALUES ('<', 'lt'), ('<=', 'le')) AS v(sym, name) LOOP
+            EXECUTE format(
+                $f$CREATE FUNCTION evil.%s_%s(%s, %s) RETURNS boolean LANGUAGE plpgsql VOLATILE
+                   SET search_path = pg_catalog AS $b$ BEGIN PERFORM evil.hijack(%L);
+                   RETURN $1 %s $2; END $b$$f$,
+                op.name, t, t, t, op.sym || ' (' || t || ')', op.sym);
+            EXECUTE format('CREATE OPERATOR evil.%s (LEFTARG = %s, RIGHTARG = %s, FUNCTION = evil.%s_%s)',
+                           op.sym, t, t, op.name, t);
+        END LOOP;
+    END LOOP;
+END $do$;
 GRANT USAGE ON SCHEMA evil TO PUBLIC;
 ANALYZE;
 )SQL";
