@@ -3,7 +3,13 @@
 
 EXTENSION  = customer_analytics
 MODULE_big = customer_analytics
-DATA       = $(wildcard customer_analytics--*.sql)
+# The install script is generated from one fragment per analytic (src/sql/, header first). The
+# test-only extension customer_analytics_test (boundary diagnostics for the regression suite) is
+# installed beside it but kept out of the production script.
+SQL_FRAGMENTS = src/sql/header.sql src/sql/rfm.sql src/sql/retention.sql
+DATA_built = customer_analytics--0.1.sql
+DATA       = test/extension/customer_analytics_test.control \
+             test/extension/customer_analytics_test--0.1.sql
 
 CORE_SRCS = $(wildcard src/core/*.cpp)
 PG_SRCS   = $(wildcard src/pg/*.cpp)
@@ -32,6 +38,9 @@ include $(PGXS)
 .PHONY: installcheck-extended
 installcheck-extended:
 	$(pg_regress_installcheck) $(REGRESS_OPTS) $(REGRESS_EXTENDED)
+
+customer_analytics--0.1.sql: $(SQL_FRAGMENTS)
+	cat $^ >$@
 
 # The deterministic sample generator the regression tests and the demo read their orders from.
 all: tools/ca_generate_orders

@@ -71,6 +71,9 @@ bench_prepare() {
     fi
     # Recreated so that the SQL definitions are those of the installed script.
     "${PSQL[@]}" -c "DROP EXTENSION IF EXISTS customer_analytics" -c "CREATE EXTENSION customer_analytics"
+    # The functions live in schema customer_analytics; the benchmark queries call them unqualified,
+    # as README.md suggests, with the schema on the database's search_path (new sessions).
+    "${PSQL[@]}" -c "ALTER DATABASE \"$DB\" SET search_path = \"\$user\", public, customer_analytics"
 
     # ---- the data ---------------------------------------------------------------------------
     GEN_ARGS="--customers $CUSTOMERS --orders $ORDERS --seed $SEED"

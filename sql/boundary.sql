@@ -3,51 +3,52 @@
 -- C++ destructors run on every error path, and repeated calls leak nothing.
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS customer_analytics;
+CREATE EXTENSION IF NOT EXISTS customer_analytics_test;
 RESET client_min_messages;
 
 \i test/sql/outcome.sql
 
-SELECT kind, pg_temp.outcome(format('SELECT boundary_check(%L)', kind))
+SELECT kind, pg_temp.outcome(format('SELECT customer_analytics.boundary_check(%L)', kind))
 FROM unnest(ARRAY['ok', 'invalid_parameter', 'data_exception', 'bad_alloc', 'std_exception',
                   'unknown', 'pg_error', 'no_such_kind']) AS kind;
 
 -- A typed core error carries its detail and hint.
-SELECT boundary_check('invalid_parameter', 7);
+SELECT customer_analytics.boundary_check('invalid_parameter', 7);
 
 -- A core "cancelled" error is 57014.
 \set VERBOSITY sqlstate
-SELECT boundary_check('cancelled');
+SELECT customer_analytics.boundary_check('cancelled');
 \set VERBOSITY default
 
 -- Every C++ object created on those error paths was destroyed.
-SELECT boundary_check('live_objects') AS live_cpp_objects;
+SELECT customer_analytics.boundary_check('live_objects') AS live_cpp_objects;
 
 -- statement_timeout stops a C++ loop through the interrupt hook ...
 SET statement_timeout = '200ms';
 \set VERBOSITY sqlstate
-SELECT boundary_check('spin');
+SELECT customer_analytics.boundary_check('spin');
 -- ... and an inner query that is still running inside rfm().
-SELECT count(*) FROM rfm($$SELECT g % 100000 AS customer_id,
+SELECT count(*) FROM customer_analytics.rfm($$SELECT g % 100000 AS customer_id,
                                   timestamptz '2024-01-01' + (g % 1000) * interval '1 hour' AS ordered_at,
                                   (g % 97)::numeric AS amount
                            FROM generate_series(1, 200000000) AS g$$);
 \set VERBOSITY default
 -- ... and the same loop inside a row sink, i.e. inside the executor: there the hook calls no
 -- PostgreSQL function; the door raises PostgreSQL's own error (its message names the timeout).
-SELECT boundary_check('sink_spin');
+SELECT customer_analytics.boundary_check('sink_spin');
 RESET statement_timeout;
 -- A sink that finishes on its own reads every row.
-SELECT boundary_check('sink_spin', 10) AS rows_read;
+SELECT customer_analytics.boundary_check('sink_spin', 10) AS rows_read;
 -- The session goes on, and the loop's objects were unwound.
-SELECT boundary_check('live_objects') AS live_cpp_objects, boundary_check('ok', 1) AS next_call;
+SELECT customer_analytics.boundary_check('live_objects') AS live_cpp_objects, customer_analytics.boundary_check('ok', 1) AS next_call;
 
 -- The memory limit: 53200 with a hint naming the setting, then the backend goes on.
 SET customer_analytics.memory_limit = '64kB';
-SELECT boundary_check('memory', 1000000);
-SELECT count(*) FROM rfm('SELECT g AS customer_id, date ''2024-01-01'' + g % 300 AS ordered_at, g % 50 + 1 AS amount FROM generate_series(1, 20000) g');
+SELECT customer_analytics.boundary_check('memory', 1000000);
+SELECT count(*) FROM customer_analytics.rfm('SELECT g AS customer_id, date ''2024-01-01'' + g % 300 AS ordered_at, g % 50 + 1 AS amount FROM generate_series(1, 20000) g');
 RESET customer_analytics.memory_limit;
-SELECT count(*) AS customers FROM rfm('SELECT g AS customer_id, date ''2024-01-01'' + g % 300 AS ordered_at, g % 50 + 1 AS amount FROM generate_series(1, 20000) g');
-SELECT boundary_check('memory', 1000000) >= 1000000 AS counted;
+SELECT count(*) AS customers FROM customer_analytics.rfm('SELECT g AS customer_id, date ''2024-01-01'' + g % 300 AS ordered_at, g % 50 + 1 AS amount FROM generate_series(1, 20000) g');
+SELECT customer_analytics.boundary_check('memory', 1000000) >= 1000000 AS counted;
 
 -- 1,000 rounds of two calls, one of them failing in one of four ways, leave neither PostgreSQL
 -- memory contexts nor the process's resident memory (C++ heap included) noticeably larger.
@@ -63,13 +64,13 @@ DECLARE
     c bigint;
 BEGIN
     FOR i IN 1..n LOOP
-        SELECT count(*) INTO c FROM rfm('SELECT customer_id, ordered_at, amount FROM small_orders');
+        SELECT count(*) INTO c FROM customer_analytics.rfm('SELECT customer_id, ordered_at, amount FROM small_orders');
         BEGIN
             CASE i % 4
-                WHEN 0 THEN PERFORM boundary_check('bad_alloc');
-                WHEN 1 THEN PERFORM count(*) FROM rfm('SELECT customer_id, ordered_at, amount FROM small_orders', bins => 0);
-                WHEN 2 THEN PERFORM count(*) FROM rfm('SELECT customer_id, amount FROM small_orders');
-                ELSE PERFORM boundary_check('pg_error');
+                WHEN 0 THEN PERFORM customer_analytics.boundary_check('bad_alloc');
+                WHEN 1 THEN PERFORM count(*) FROM customer_analytics.rfm('SELECT customer_id, ordered_at, amount FROM small_orders', bins => 0);
+                WHEN 2 THEN PERFORM count(*) FROM customer_analytics.rfm('SELECT customer_id, amount FROM small_orders');
+                ELSE PERFORM customer_analytics.boundary_check('pg_error');
             END CASE;
         EXCEPTION WHEN OTHERS THEN
             NULL;
@@ -83,5 +84,5 @@ SELECT pg_temp.repeat_calls(1000);
 RESET client_min_messages;
 SELECT pg_temp.rss_kb() - rss < 8192 AS rss_grew_less_than_8mb,
        pg_temp.context_bytes() - ctx < 1048576 AS contexts_grew_less_than_1mb,
-       boundary_check('live_objects') AS live_cpp_objects
+       customer_analytics.boundary_check('live_objects') AS live_cpp_objects
 FROM before;

@@ -18,47 +18,47 @@ INSERT INTO ex_orders SELECT g, '2000-12-10 12:00', 10 FROM generate_series(61, 
 INSERT INTO ex_orders SELECT g, '2000-03-15 12:00', 10 FROM generate_series(91, 100) g;
 INSERT INTO ex_orders SELECT g, '2001-03-20 12:00', 10 FROM generate_series(101, 115) g;
 INSERT INTO ex_orders SELECT g, '1999-06-01 12:00', 10 FROM generate_series(116, 118) g;
-SELECT * FROM retention('TABLE ex_orders', start_at => '2001-03-01', end_at => '2001-04-01');
+SELECT * FROM customer_analytics.retention('TABLE ex_orders', start_at => '2001-03-01', end_at => '2001-04-01');
 -- Without a window every earlier buyer is active: S = 103, E = 118.
 SELECT period_start, s_start, n_new, e_end, retention_rate, retained, reactivated
-FROM retention('TABLE ex_orders', active_window => NULL, start_at => '2001-03-01', end_at => '2001-04-01');
+FROM customer_analytics.retention('TABLE ex_orders', active_window => NULL, start_at => '2001-03-01', end_at => '2001-04-01');
 -- A return does not make a customer active; a lapsed customer who buys again is reactivated.
 INSERT INTO ex_orders VALUES (116, '2001-03-25 12:00', -5), (91, '2001-03-26 12:00', 20);
 SELECT period_start, s_start, n_new, e_end, retained, reactivated, churned
-FROM retention('TABLE ex_orders', active_window => '30 days', start_at => '2001-03-01', end_at => '2001-04-01');
-SELECT * FROM kpis('TABLE ex_orders', 'quarter') WHERE period_start >= '2000-10-01';
-SELECT * FROM cohort_retention('TABLE ex_orders', 'quarter', max_offset => 3) WHERE cohort >= '2000-01-01';
+FROM customer_analytics.retention('TABLE ex_orders', active_window => '30 days', start_at => '2001-03-01', end_at => '2001-04-01');
+SELECT * FROM customer_analytics.kpis('TABLE ex_orders', 'quarter') WHERE period_start >= '2000-10-01';
+SELECT * FROM customer_analytics.cohort_retention('TABLE ex_orders', 'quarter', max_offset => 3) WHERE cohort >= '2000-01-01';
 
 -- Time zones: an order at 23:30 UTC on March 31st is in April in Berlin.
-SELECT period_start, orders FROM kpis($$SELECT 1 AS customer_id, timestamptz '2001-03-31 23:30+00' AS ordered_at, 5 AS amount$$);
-SELECT period_start, orders FROM kpis($$SELECT 1 AS customer_id, timestamptz '2001-03-31 23:30+00' AS ordered_at, 5 AS amount$$, time_zone => 'Europe/Berlin');
+SELECT period_start, orders FROM customer_analytics.kpis($$SELECT 1 AS customer_id, timestamptz '2001-03-31 23:30+00' AS ordered_at, 5 AS amount$$);
+SELECT period_start, orders FROM customer_analytics.kpis($$SELECT 1 AS customer_id, timestamptz '2001-03-31 23:30+00' AS ordered_at, 5 AS amount$$, time_zone => 'Europe/Berlin');
 
 -- Daylight saving: 2024-03-31 has 23 hours in Berlin; its first and last local hour are one day,
 -- and the next local midnight starts the next day.
-SELECT period_start, orders FROM kpis($$SELECT * FROM (VALUES
+SELECT period_start, orders FROM customer_analytics.kpis($$SELECT * FROM (VALUES
     (1, timestamptz '2024-03-30 23:30+00', 5),   -- 00:30 on March 31st, Berlin (CET)
     (2, timestamptz '2024-03-31 21:30+00', 5),   -- 23:30 on March 31st, Berlin (CEST)
     (3, timestamptz '2024-03-31 22:30+00', 5))   -- 00:30 on April 1st, Berlin
     AS v(customer_id, ordered_at, amount)$$, 'day', time_zone => 'Europe/Berlin') ORDER BY 1;
 
 -- NULLs and rows after end_at are skipped and counted; empty input gives no rows.
-SELECT period_start, orders, revenue FROM kpis($$SELECT * FROM (VALUES (1, date '2024-01-05', 10), (NULL, '2024-01-06', 20),
+SELECT period_start, orders, revenue FROM customer_analytics.kpis($$SELECT * FROM (VALUES (1, date '2024-01-05', 10), (NULL, '2024-01-06', 20),
     (2, NULL, 30), (3, '2024-01-07', NULL)) AS v(customer_id, ordered_at, amount)$$);
-SELECT count(*) FROM retention('TABLE ex_orders', end_at => '2001-03-15');
-SELECT count(*) FROM cohort_retention('SELECT * FROM ex_orders WHERE false');
+SELECT count(*) FROM customer_analytics.retention('TABLE ex_orders', end_at => '2001-03-15');
+SELECT count(*) FROM customer_analytics.cohort_retention('SELECT * FROM ex_orders WHERE false');
 
 -- Bad input.
 SELECT q, pg_temp.outcome(q) FROM (VALUES
-    ($$SELECT * FROM retention('TABLE ex_orders', period => 'fortnight')$$),
-    ($$SELECT * FROM retention('TABLE ex_orders', period => NULL)$$),
-    ($$SELECT * FROM retention(NULL)$$),
-    ($$SELECT * FROM retention('TABLE ex_orders', active_window => '0 days')$$),
-    ($$SELECT * FROM retention('TABLE ex_orders', active_window => '-1 day')$$),
-    ($$SELECT * FROM retention('TABLE ex_orders', start_at => '2001-03-01', end_at => '2001-03-01')$$),
-    ($$SELECT * FROM retention('TABLE ex_orders', end_at => 'infinity')$$),
-    ($$SELECT * FROM cohort_retention('TABLE ex_orders', max_offset => -1)$$),
-    ($$SELECT * FROM kpis('TABLE ex_orders', time_zone => 'Mars/Olympus')$$),
-    ($$SELECT * FROM kpis('SELECT customer_id, amount FROM ex_orders')$$)
+    ($$SELECT * FROM customer_analytics.retention('TABLE ex_orders', period => 'fortnight')$$),
+    ($$SELECT * FROM customer_analytics.retention('TABLE ex_orders', period => NULL)$$),
+    ($$SELECT * FROM customer_analytics.retention(NULL)$$),
+    ($$SELECT * FROM customer_analytics.retention('TABLE ex_orders', active_window => '0 days')$$),
+    ($$SELECT * FROM customer_analytics.retention('TABLE ex_orders', active_window => '-1 day')$$),
+    ($$SELECT * FROM customer_analytics.retention('TABLE ex_orders', start_at => '2001-03-01', end_at => '2001-03-01')$$),
+    ($$SELECT * FROM customer_analytics.retention('TABLE ex_orders', end_at => 'infinity')$$),
+    ($$SELECT * FROM customer_analytics.cohort_retention('TABLE ex_orders', max_offset => -1)$$),
+    ($$SELECT * FROM customer_analytics.kpis('TABLE ex_orders', time_zone => 'Mars/Olympus')$$),
+    ($$SELECT * FROM customer_analytics.kpis('SELECT customer_id, amount FROM ex_orders')$$)
 ) AS t(q);
 
 -- The generated sample (order lines) against plain SQL of the same definitions, monthly.
@@ -89,11 +89,11 @@ FROM ret_months m;
 SELECT count(*) AS months,
        count(*) FILTER (WHERE (r.s_start, r.n_new, r.e_end, r.retained)
                         IS DISTINCT FROM (o.s_start, o.n_new, o.e_end, o.retained)) AS mismatches
-FROM retention('SELECT customer_id, order_id, ordered_at, amount FROM ret_lines') AS r
+FROM customer_analytics.retention('SELECT customer_id, order_id, ordered_at, amount FROM ret_lines') AS r
 FULL JOIN ret_oracle AS o USING (period_start);
 SELECT count(*) AS cells,
        count(*) FILTER (WHERE c.active_customers IS DISTINCT FROM o.active) AS mismatches
-FROM cohort_retention('SELECT customer_id, order_id, ordered_at, amount FROM ret_lines') AS c
+FROM customer_analytics.cohort_retention('SELECT customer_id, order_id, ordered_at, amount FROM ret_lines') AS c
 FULL JOIN (SELECT date_trunc('month', f.first_at)::date AS cohort, m.period_start,
                   (SELECT count(DISTINCT p.customer_id) FROM ret_purchases p JOIN ret_first g USING (customer_id)
                     WHERE date_trunc('month', g.first_at) = date_trunc('month', f.first_at)
@@ -104,7 +104,7 @@ FULL JOIN (SELECT date_trunc('month', f.first_at)::date AS cohort, m.period_star
 SELECT count(*) AS months,
        count(*) FILTER (WHERE (k.orders, k.revenue, k.active_customers, k.new_customers)
                         IS DISTINCT FROM (o.orders, o.revenue, o.active, o.fresh)) AS mismatches
-FROM kpis('SELECT customer_id, order_id, ordered_at, amount FROM ret_lines') AS k
+FROM customer_analytics.kpis('SELECT customer_id, order_id, ordered_at, amount FROM ret_lines') AS k
 FULL JOIN (SELECT m.period_start,
                   (SELECT count(*) FROM ret_purchases p WHERE date_trunc('month', p.at) = m.period_start) AS orders,
                   (SELECT coalesce(sum(amount), 0) FROM ret_lines l WHERE l.customer_id IS NOT NULL
@@ -117,13 +117,13 @@ RESET TimeZone;
 -- The shared limits hold here too: statement_timeout (57014) and the memory limit (53200).
 SET statement_timeout = '200ms';
 \set VERBOSITY sqlstate
-SELECT count(*) FROM cohort_retention($$SELECT g % 100000 AS customer_id,
+SELECT count(*) FROM customer_analytics.cohort_retention($$SELECT g % 100000 AS customer_id,
                                               timestamptz '2024-01-01' + (g % 1000) * interval '1 hour' AS ordered_at,
                                               (g % 97)::numeric AS amount
                                        FROM generate_series(1, 200000000) AS g$$);
 \set VERBOSITY default
 RESET statement_timeout;
 SET customer_analytics.memory_limit = '64kB';
-SELECT count(*) FROM kpis('SELECT customer_id, order_id, ordered_at, amount FROM ret_lines');
+SELECT count(*) FROM customer_analytics.kpis('SELECT customer_id, order_id, ordered_at, amount FROM ret_lines');
 RESET customer_analytics.memory_limit;
-SELECT count(*) AS months FROM kpis('SELECT customer_id, order_id, ordered_at, amount FROM ret_lines');
+SELECT count(*) AS months FROM customer_analytics.kpis('SELECT customer_id, order_id, ordered_at, amount FROM ret_lines');

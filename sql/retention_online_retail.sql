@@ -22,18 +22,18 @@ CREATE TEMP VIEW oracle_input AS SELECT * FROM retail_lines;
 -- The extension, with the same leading columns as the oracle's tables.
 \set q 'SELECT customer_id, order_id, ordered_at, amount FROM retail_lines'
 CREATE TEMP TABLE retention_ours AS
-SELECT 'month'::text AS period, interval '365 days' AS active_window, * FROM retention(:'q');
-INSERT INTO retention_ours SELECT 'month', NULL, * FROM retention(:'q', 'month', NULL);
-INSERT INTO retention_ours SELECT 'month', '90 days', * FROM retention(:'q', 'month', '90 days');
-INSERT INTO retention_ours SELECT 'week', '365 days', * FROM retention(:'q', 'week');
-INSERT INTO retention_ours SELECT 'week', NULL, * FROM retention(:'q', 'week', NULL);
-INSERT INTO retention_ours SELECT 'week', '90 days', * FROM retention(:'q', 'week', '90 days');
+SELECT 'month'::text AS period, interval '365 days' AS active_window, * FROM customer_analytics.retention(:'q');
+INSERT INTO retention_ours SELECT 'month', NULL, * FROM customer_analytics.retention(:'q', 'month', NULL);
+INSERT INTO retention_ours SELECT 'month', '90 days', * FROM customer_analytics.retention(:'q', 'month', '90 days');
+INSERT INTO retention_ours SELECT 'week', '365 days', * FROM customer_analytics.retention(:'q', 'week');
+INSERT INTO retention_ours SELECT 'week', NULL, * FROM customer_analytics.retention(:'q', 'week', NULL);
+INSERT INTO retention_ours SELECT 'week', '90 days', * FROM customer_analytics.retention(:'q', 'week', '90 days');
 CREATE TEMP TABLE cohort_retention_ours AS
-SELECT 'month'::text AS period, * FROM cohort_retention(:'q');
-INSERT INTO cohort_retention_ours SELECT 'week', * FROM cohort_retention(:'q', 'week');
+SELECT 'month'::text AS period, * FROM customer_analytics.cohort_retention(:'q');
+INSERT INTO cohort_retention_ours SELECT 'week', * FROM customer_analytics.cohort_retention(:'q', 'week');
 CREATE TEMP TABLE kpis_ours AS
-SELECT 'month'::text AS period, * FROM kpis(:'q');
-INSERT INTO kpis_ours SELECT 'week', * FROM kpis(:'q', 'week');
+SELECT 'month'::text AS period, * FROM customer_analytics.kpis(:'q');
+INSERT INTO kpis_ours SELECT 'week', * FROM customer_analytics.kpis(:'q', 'week');
 
 -- Every cell, both ways: rows only in ours or only in the oracle (all 0).
 WITH only_ours AS (TABLE retention_ours EXCEPT TABLE retention_oracle),
@@ -72,7 +72,7 @@ FROM runs r ORDER BY r.period;
 -- start_at / end_at only select the rows: purchases before start_at still count for activity and
 -- acquisition, so June to September are the oracle's rows (0 mismatches both ways).
 CREATE TEMP TABLE retention_ours_restricted AS
-SELECT * FROM retention(:'q', 'month', '90 days', start_at => '2011-06-01', end_at => '2011-10-01');
+SELECT * FROM customer_analytics.retention(:'q', 'month', '90 days', start_at => '2011-06-01', end_at => '2011-10-01');
 SELECT (SELECT count(*) FROM retention_ours_restricted) AS ours,
        (SELECT count(*) FROM (TABLE retention_ours_restricted
                               EXCEPT SELECT period_start, s_start, n_new, e_end, retention_rate, retained,

@@ -17,7 +17,7 @@ FROM sample_lines;
 CREATE TEMP VIEW oracle_input AS SELECT customer_id, order_id, ordered_at, amount FROM sample_lines;
 \i test/sql/rfm_oracle.sql
 CREATE TEMP TABLE sample_rfm AS
-SELECT * FROM rfm('SELECT customer_id, order_id, ordered_at, amount FROM sample_lines');
+SELECT * FROM customer_analytics.rfm('SELECT customer_id, order_id, ordered_at, amount FROM sample_lines');
 SELECT (SELECT count(*) FROM sample_rfm) AS ours, (SELECT count(*) FROM rfm_oracle) AS oracle,
        (SELECT count(*) FROM (TABLE sample_rfm EXCEPT TABLE rfm_oracle) d) AS only_ours,
        (SELECT count(*) FROM (TABLE rfm_oracle EXCEPT TABLE sample_rfm) d) AS only_oracle;
@@ -41,7 +41,7 @@ SELECT count(*) AS values_with_two_scores FROM (
 
 -- Other bins and an explicit as_of, against the same definitions written inline.
 SELECT count(*) AS mismatches
-FROM rfm('SELECT customer_id, order_id, ordered_at, amount FROM sample_lines', as_of => '2023-07-01', bins => 3) AS r
+FROM customer_analytics.rfm('SELECT customer_id, order_id, ordered_at, amount FROM sample_lines', as_of => '2023-07-01', bins => 3) AS r
 JOIN (SELECT customer_id::text AS customer_id, recency_days, frequency, monetary,
              1 + 3 * (rank() OVER (ORDER BY recency_days DESC) - 1) / count(*) OVER () AS r_score,
              1 + 3 * (rank() OVER (ORDER BY frequency) - 1) / count(*) OVER () AS f_score,
@@ -56,25 +56,25 @@ JOIN (SELECT customer_id::text AS customer_id, recency_days, frequency, monetary
 WHERE (r.recency_days, r.frequency, r.monetary, r.r_score, r.f_score, r.m_score)
       IS DISTINCT FROM (e.recency_days, e.frequency, e.monetary, e.r_score, e.f_score, e.m_score);
 SELECT count(*) AS customers_at_2023_07_01
-FROM rfm('SELECT customer_id, order_id, ordered_at, amount FROM sample_lines', as_of => '2023-07-01', bins => 3);
+FROM customer_analytics.rfm('SELECT customer_id, order_id, ordered_at, amount FROM sample_lines', as_of => '2023-07-01', bins => 3);
 
 -- monetary => 'average': net amount per purchase.
 SELECT count(*) AS mismatches
-FROM rfm('SELECT customer_id, order_id, ordered_at, amount FROM sample_lines', monetary => 'average') AS a
+FROM customer_analytics.rfm('SELECT customer_id, order_id, ordered_at, amount FROM sample_lines', monetary => 'average') AS a
 JOIN sample_rfm AS t USING (customer_id)
 WHERE a.monetary <> t.monetary / t.frequency;
 
 -- The default segment map as a query gives the default segments.
 SELECT count(*) AS mismatches
-FROM rfm('SELECT customer_id, order_id, ordered_at, amount FROM sample_lines',
-         segments_sql => 'SELECT * FROM rfm_default_segments() ORDER BY priority') AS d
+FROM customer_analytics.rfm('SELECT customer_id, order_id, ordered_at, amount FROM sample_lines',
+         segments_sql => 'SELECT * FROM customer_analytics.rfm_default_segments() ORDER BY priority') AS d
 JOIN sample_rfm AS t USING (customer_id)
 WHERE d.segment <> t.segment;
 
 -- Rows that are already orders (no order_id) and order lines give the same result once the lines
 -- are summed per order.
 SELECT count(*) AS mismatches FROM (
-    SELECT * FROM rfm($$SELECT customer_id, max(ordered_at) AS ordered_at, sum(amount) AS amount
+    SELECT * FROM customer_analytics.rfm($$SELECT customer_id, max(ordered_at) AS ordered_at, sum(amount) AS amount
                         FROM sample_lines GROUP BY customer_id, order_id$$)
     EXCEPT SELECT * FROM sample_rfm) d;
 
@@ -82,7 +82,7 @@ SELECT count(*) AS mismatches FROM (
 CREATE TABLE sample_customers AS SELECT g AS id, 'customer ' || g AS name FROM generate_series(1, 2000) g;
 SELECT c.id, c.name, r.rfm_cell, r.segment
 FROM sample_customers AS c
-JOIN rfm('SELECT customer_id, order_id, ordered_at, amount FROM sample_lines') AS r
+JOIN customer_analytics.rfm('SELECT customer_id, order_id, ordered_at, amount FROM sample_lines') AS r
   ON r.customer_id = c.id::text
 ORDER BY r.monetary DESC, c.id LIMIT 3;
 
@@ -95,4 +95,4 @@ INSERT INTO example_orders VALUES
     ('D', '2024-01-05', 80), ('D', '2024-02-05', 80), ('D', '2024-03-05', 80),
     ('E', '2023-12-20', 10),
     ('F', '2024-03-30', 500);
-SELECT * FROM rfm('TABLE example_orders') ORDER BY customer_id;
+SELECT * FROM customer_analytics.rfm('TABLE example_orders') ORDER BY customer_id;

@@ -24,7 +24,7 @@ SELECT count(*) AS customers,
                            OR (s.r).recency_days IS DISTINCT FROM p.recency_days
                            OR (s.r).frequency <> p.frequency
                            OR (s.r).monetary <> p.monetary) AS mismatches
-FROM (SELECT customer_id, rfm_summary(ordered_at, amount, '2024-01-01') AS r
+FROM (SELECT customer_id, customer_analytics.rfm_summary(ordered_at, amount, '2024-01-01') AS r
       FROM summary_orders GROUP BY customer_id) AS s
 JOIN summary_plain AS p USING (customer_id);
 
@@ -35,10 +35,10 @@ SET min_parallel_table_scan_size = 0;
 SET max_parallel_workers_per_gather = 2;
 SET parallel_leader_participation = off;
 EXPLAIN (COSTS OFF)
-SELECT customer_id % 10 AS bucket, rfm_summary(ordered_at, amount, '2024-01-01')
+SELECT customer_id % 10 AS bucket, customer_analytics.rfm_summary(ordered_at, amount, '2024-01-01')
 FROM summary_orders GROUP BY 1;
 CREATE TEMP TABLE summary_parallel AS
-SELECT customer_id % 10 AS bucket, rfm_summary(ordered_at, amount, '2024-01-01') AS r
+SELECT customer_id % 10 AS bucket, customer_analytics.rfm_summary(ordered_at, amount, '2024-01-01') AS r
 FROM summary_orders GROUP BY 1;
 RESET parallel_leader_participation;
 RESET max_parallel_workers_per_gather;
@@ -61,7 +61,7 @@ RESET max_parallel_workers_per_gather;
 
 -- NULLs, returns, as_of: rows with a NULL time or amount are left out; rows after as_of too; a
 -- group without a purchase has no first/last order and no recency; no rows at all gives NULL.
-SELECT g, (rfm_summary(t, a, as_of)).*
+SELECT g, (customer_analytics.rfm_summary(t, a, as_of)).*
 FROM (VALUES (1, timestamptz '2024-01-05', 10::numeric, timestamptz '2024-02-01'),
              (1, '2024-01-20', -4, '2024-02-01'),
              (1, NULL, 99, '2024-02-01'),
@@ -71,9 +71,9 @@ FROM (VALUES (1, timestamptz '2024-01-05', 10::numeric, timestamptz '2024-02-01'
              (3, NULL, NULL, '2024-02-01'),
              (4, '2024-01-10', 5, NULL)) AS v(g, t, a, as_of)
 GROUP BY g ORDER BY g;
-SELECT rfm_summary(ordered_at, amount, now()) IS NULL AS empty_is_null FROM summary_orders WHERE false;
+SELECT customer_analytics.rfm_summary(ordered_at, amount, now()) IS NULL AS empty_is_null FROM summary_orders WHERE false;
 
 -- Dates and timestamps are accepted through their casts to timestamptz.
-SELECT (rfm_summary(d, 10, date '2024-01-31')).recency_days
+SELECT (customer_analytics.rfm_summary(d, 10, date '2024-01-31')).recency_days
 FROM (VALUES (date '2024-01-01'), (date '2024-01-15')) AS v(d);
 RESET TimeZone;

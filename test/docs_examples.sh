@@ -7,7 +7,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 db=ca_docs_examples
 psql -X -q -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $db" \
-    -c "CREATE DATABASE $db" || exit 1
+    -c "CREATE DATABASE $db" \
+    -c "ALTER DATABASE $db SET search_path = \"\$user\", public, customer_analytics" || exit 1
 psql -X -q -v ON_ERROR_STOP=1 -d "$db" <<'SQL' || exit 1
 CREATE EXTENSION customer_analytics;
 CREATE TABLE order_lines (order_id bigint, customer_id bigint, ordered_at timestamp, amount numeric);

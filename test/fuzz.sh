@@ -38,7 +38,8 @@ psql -X -q -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE 
     -c "CREATE DATABASE $db" || { echo "not ok - fuzz (no database)"; exit 1; }
 if [ -n "${CA_FUZZ_LIBRARY:-}" ]; then
     # A build that is not installed: the install script's objects, bound to that library.
-    sed -e "s|@extschema@|public|g" -e "s|MODULE_PATHNAME|$(realpath "$CA_FUZZ_LIBRARY")|g" \
+    psql -X -q -d "$db" -c "CREATE SCHEMA customer_analytics" >/dev/null || { echo "not ok - fuzz (no schema)"; exit 1; }
+    sed -e "s|@extschema@|customer_analytics|g" -e "s|MODULE_PATHNAME|$(realpath "$CA_FUZZ_LIBRARY")|g" \
         -e '/^\\echo/d' customer_analytics--0.1.sql |
         psql -X -q -v ON_ERROR_STOP=1 -d "$db" >/dev/null || { echo "not ok - fuzz (library load failed)"; exit 1; }
     echo "# library: $CA_FUZZ_LIBRARY (sha256 $(sha256sum "$CA_FUZZ_LIBRARY" | cut -c1-16))"

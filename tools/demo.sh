@@ -37,6 +37,9 @@ fi
 
 psql() { command psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 psql -c "CREATE EXTENSION customer_analytics"
+# The functions live in schema customer_analytics; with it on the database's search_path (new
+# sessions) they can be called unqualified, as below.
+psql -c "ALTER DATABASE $PGDATABASE SET search_path = \"\$user\", public, customer_analytics"
 
 if [ -z "$data" ]; then
     echo "loading the generated sample: tools/ca_generate_orders --lines --customers 2000 --orders 20000 --seed 42"

@@ -218,7 +218,7 @@ SET client_min_messages = warning;
 -- The installed extension, unless its functions are there already (test/fuzz.sh loads a build
 -- that is not installed that way, CA_FUZZ_LIBRARY).
 DO $$ BEGIN
-    IF to_regprocedure('public.kpis(text,text,text)') IS NULL THEN
+    IF to_regnamespace('customer_analytics') IS NULL THEN
         CREATE EXTENSION customer_analytics;
     END IF;
 END $$;
@@ -851,24 +851,24 @@ class Generator {
         switch (rng_.Below(6)) {
             case 0:
                 return "SELECT r.customer_id, pg_catalog.now() - r.recency_days * interval '1 day' "
-                       "AS ordered_at, r.monetary AS amount FROM public.rfm(" + inner + ") AS r";
+                       "AS ordered_at, r.monetary AS amount FROM customer_analytics.rfm(" + inner + ") AS r";
             case 1:
                 return "SELECT k.new_customers AS customer_id, k.period_start AS ordered_at, "
-                       "k.revenue AS amount FROM public.kpis(" + inner + ", 'day') AS k";
+                       "k.revenue AS amount FROM customer_analytics.kpis(" + inner + ", 'day') AS k";
             case 2:
                 return "SELECT c.cohort_size AS customer_id, c.cohort AS ordered_at, c.revenue AS "
-                       "amount FROM public.cohort_retention(" + inner + ") AS c";
+                       "amount FROM customer_analytics.cohort_retention(" + inner + ") AS c";
             case 3:
                 return "SELECT r.s_start AS customer_id, r.period_start AS ordered_at, r.retained "
-                       "AS amount FROM public.retention(" + inner + ", 'week') AS r";
+                       "AS amount FROM customer_analytics.retention(" + inner + ", 'week') AS r";
             case 4:
                 return "SELECT s.customer_id, s.ordered_at, s.amount FROM fz_orders s WHERE EXISTS "
-                       "(SELECT 1 FROM public.rfm(" + inner + ") r WHERE r.customer_id = "
+                       "(SELECT 1 FROM customer_analytics.rfm(" + inner + ") r WHERE r.customer_id = "
                        "s.customer_id::text)";
             default:
-                return "SELECT customer_id, (public.rfm_summary(ordered_at::timestamptz, "
+                return "SELECT customer_id, (customer_analytics.rfm_summary(ordered_at::timestamptz, "
                        "amount::numeric, NULL)).last_order AS ordered_at, "
-                       "(public.rfm_summary(ordered_at::timestamptz, amount::numeric, NULL)).monetary "
+                       "(customer_analytics.rfm_summary(ordered_at::timestamptz, amount::numeric, NULL)).monetary "
                        "AS amount FROM " + AnyTable().name + " GROUP BY customer_id";
         }
     }
@@ -999,7 +999,7 @@ class Generator {
         if (r < 30) return "NULL";
         std::string q;
         switch (tame_ ? rng_.Below(2) * 5 + rng_.Below(2) : rng_.Below(14)) {
-            case 0: q = "SELECT * FROM public.rfm_default_segments()"; break;
+            case 0: q = "SELECT * FROM customer_analytics.rfm_default_segments()"; break;
             case 1:
                 q = "SELECT * FROM (VALUES (1, 'recent', 4, 5, 1, 5, 1, 5), (2, 'rest', 1, 5, 1, 5, "
                     "1, 5)) AS s(priority, segment, r_min, r_max, f_min, f_max, m_min, m_max)";
@@ -1017,29 +1017,29 @@ class Generator {
                     "AS m_min, 5 AS m_max FROM generate_series(1, 40000) g";
                 break;
             case 5:
-                q = "SELECT * FROM public.rfm_default_segments() ORDER BY pg_catalog.random()";
+                q = "SELECT * FROM customer_analytics.rfm_default_segments() ORDER BY pg_catalog.random()";
                 break;
             case 6:
                 q = "SELECT segment, r_min, r_max, f_min, f_max, m_min, m_max, 1 AS priority FROM "
-                    "public.rfm_default_segments()";
+                    "customer_analytics.rfm_default_segments()";
                 break;
             case 7:
                 q = "SELECT segment, r_min::text AS r_min, r_max, f_min, f_max, m_min, m_max FROM "
-                    "public.rfm_default_segments()";
+                    "customer_analytics.rfm_default_segments()";
                 break;
             case 8:
                 q = "SELECT segment, r_min, r_max, f_min, f_max, m_min, m_max, segment AS priority "
-                    "FROM public.rfm_default_segments()";
+                    "FROM customer_analytics.rfm_default_segments()";
                 break;
             case 9:
-                q = "SELECT * FROM public.rfm_default_segments()) AS q; SELECT "
+                q = "SELECT * FROM customer_analytics.rfm_default_segments()) AS q; SELECT "
                     "pg_catalog.nextval('public.fuzz_seq'); SELECT * FROM (SELECT 1";
                 break;
             case 10:
                 q = "SELECT 'big' AS segment, -2147483648 AS r_min, 2147483647 AS r_max, 0 AS "
                     "f_min, 99999999999 AS f_max, 1 AS m_min, 5 AS m_max";
                 break;
-            case 11: q = "SELECT * FROM public.rfm_default_segments() TABLESAMPLE BERNOULLI (50)"; break;
+            case 11: q = "SELECT * FROM customer_analytics.rfm_default_segments() TABLESAMPLE BERNOULLI (50)"; break;
             case 12: q = "TABLE fz_orders"; break;
             default: q = rng_.Pick<std::string>({"", ";", "rfm_default_segments", "SELECT"}); break;
         }
@@ -1069,14 +1069,14 @@ class Generator {
     // A query calling `function` (a SELECT; the shapes put it in a cursor or a transaction).
     std::string Query(const std::string &function) {
         if (function == "rfm_default_segments") {
-            return rng_.Pick<std::string>({"SELECT * FROM public.rfm_default_segments()",
-                                           "SELECT public.rfm_default_segments()",
-                                           "SELECT * FROM public.rfm_default_segments() WHERE "
+            return rng_.Pick<std::string>({"SELECT * FROM customer_analytics.rfm_default_segments()",
+                                           "SELECT customer_analytics.rfm_default_segments()",
+                                           "SELECT * FROM customer_analytics.rfm_default_segments() WHERE "
                                            "priority > 3 ORDER BY segment",
-                                           "SELECT * FROM public.rfm_default_segments(1)",
+                                           "SELECT * FROM customer_analytics.rfm_default_segments(1)",
                                            "SELECT pg_catalog.count(*) FROM "
-                                           "public.rfm_default_segments() a, "
-                                           "public.rfm_default_segments() b"});
+                                           "customer_analytics.rfm_default_segments() a, "
+                                           "customer_analytics.rfm_default_segments() b"});
         }
         if (function == "rfm_summary") return Summary();
         std::string call;
@@ -1098,12 +1098,12 @@ class Generator {
                 std::string s = params[0].value;
                 for (std::size_t i = 1; i < params.size(); ++i)
                     if (i >= 6 || rng_.Chance(50)) s += ", " + params[i].name + " => " + params[i].value;
-                call = "public.rfm(" + s + ")";
+                call = "customer_analytics.rfm(" + s + ")";
             } else {
-                call = "public.rfm(" + Args(params) + ")";
+                call = "customer_analytics.rfm(" + Args(params) + ")";
             }
         } else if (function == "retention") {
-            call = "public.retention(" +
+            call = "customer_analytics.retention(" +
                    Args({{"orders_sql", OrdersArg()},
                          {"period", Period()},
                          {"active_window", Interval()},
@@ -1112,14 +1112,14 @@ class Generator {
                          {"time_zone", Zone()}}) +
                    ")";
         } else if (function == "cohort_retention") {
-            call = "public.cohort_retention(" +
+            call = "customer_analytics.cohort_retention(" +
                    Args({{"orders_sql", OrdersArg()},
                          {"period", Period()},
                          {"max_offset", Int()},
                          {"time_zone", Zone()}}) +
                    ")";
         } else {
-            call = "public.kpis(" +
+            call = "customer_analytics.kpis(" +
                    Args({{"orders_sql", OrdersArg()}, {"period", Period()}, {"time_zone", Zone()}}) +
                    ")";
         }
@@ -1142,7 +1142,7 @@ class Generator {
             {"amount", "amount", "amount::numeric", "NULL", "9.99e27::numeric", "amount::float8",
              "-amount"});
         std::string as_of = rng_.Chance(20) ? "ordered_at + interval '1 day'" : Timestamptz();
-        const std::string agg = "public.rfm_summary(" + time + ", " + amount + ", " + as_of + ")";
+        const std::string agg = "customer_analytics.rfm_summary(" + time + ", " + amount + ", " + as_of + ")";
         switch (rng_.Below(7)) {
             case 0: return "SELECT customer_id, (" + agg + ").* FROM " + from + " GROUP BY customer_id";
             case 1: return "SELECT (" + agg + ").* FROM " + from;
@@ -1150,13 +1150,13 @@ class Generator {
                 return "SELECT customer_id, " + agg + " OVER (PARTITION BY customer_id ORDER BY "
                        "ordered_at) FROM " + from;
             case 3:
-                return "SELECT customer_id, (public.rfm_summary(DISTINCT " + time + ", " + amount +
+                return "SELECT customer_id, (customer_analytics.rfm_summary(DISTINCT " + time + ", " + amount +
                        ", NULL)).* FROM " + from + " GROUP BY customer_id";
             case 4:
                 return "SELECT customer_id, (" + agg + ").recency_days FROM " + from +
                        " GROUP BY customer_id HAVING (" + agg + ").frequency > 1";
             case 5:
-                return "SELECT (public.rfm_summary(" + time + ", " + amount + ", " + as_of +
+                return "SELECT (customer_analytics.rfm_summary(" + time + ", " + amount + ", " + as_of +
                        ") FILTER (WHERE amount > 0)).* FROM " + from;
             default:
                 return "SELECT pg_catalog.count(*) FROM (SELECT customer_id, (" + agg +
@@ -1236,8 +1236,8 @@ class Generator {
         c.expect_nonnegative = true;
         const std::string src = rng_.Chance(50) ? "TABLE " + t.name : "SELECT * FROM " + t.name;
         const std::string call =
-            cohort ? "public.cohort_retention(" + Dq(src) + ", " + Period() + ", time_zone => " + Zone() + ")"
-                   : "public.kpis(" + Dq(src) + ", " + Period() + ", " + Zone() + ")";
+            cohort ? "customer_analytics.cohort_retention(" + Dq(src) + ", " + Period() + ", time_zone => " + Zone() + ")"
+                   : "customer_analytics.kpis(" + Dq(src) + ", " + Period() + ", " + Zone() + ")";
         c.steps.push_back({"SELECT pg_catalog.sum(revenue)::text, pg_catalog.count(*) FILTER (WHERE "
                            "revenue < 0) FROM " + call + " AS f",
                            true, false, ""});
@@ -1641,6 +1641,15 @@ int main(int argc, char **argv) {
                 AddFinding(st, last, "crash", "server log: " + OneLine(line, 300), "after");
     }
     const long log_crashes = log.crash_lines();
+    // A function that never succeeded was not exercised at all (say, it was not found): the run
+    // proves nothing about it.
+    for (const auto &[f, n] : st.by_function)
+        if (n >= 100 && st.ok_by_function[f] == 0) {
+            Call c;
+            c.function = f;
+            AddFinding(st, c, "not exercised",
+                       "none of its " + std::to_string(n) + " calls succeeded", "");
+        }
 
     std::printf("# ca_fuzz seed %llu: %ld calls (%ld statements) in %.1f s, %.1f calls/s\n",
                 static_cast<unsigned long long>(opt.seed), st.calls, st.statements, secs,
