@@ -27,9 +27,9 @@ bench_header
 
 declare -A QUERY
 NAMES=(rfm rfm_ntile_text rfm_order_lines retention cohort_retention_day kpis rfm_summary)
-QUERY[rfm]="SELECT count(*) FROM rfm('SELECT customer_id, ordered_at, amount FROM bench_orders')"
-QUERY[rfm_ntile_text]="SELECT count(*) FROM rfm('TABLE bench_text_orders', method => 'ntile')"
-QUERY[rfm_order_lines]="SELECT count(*) FROM rfm('SELECT customer_id, order_id % 1000000 AS order_id, ordered_at, amount FROM bench_orders')"
+QUERY[rfm]="SELECT count(*) FROM rfm(NULL::bigint, 'SELECT customer_id, ordered_at, amount FROM bench_orders')"
+QUERY[rfm_ntile_text]="SELECT count(*) FROM rfm(NULL::text, 'TABLE bench_text_orders', method => 'ntile')"
+QUERY[rfm_order_lines]="SELECT count(*) FROM rfm(NULL::bigint, 'SELECT customer_id, order_id % 1000000 AS order_id, ordered_at, amount FROM bench_orders')"
 QUERY[retention]="SELECT count(*) FROM retention('SELECT customer_id, ordered_at, amount FROM bench_orders', 'week')"
 QUERY[cohort_retention_day]="SELECT count(*) FROM cohort_retention('SELECT customer_id, ordered_at, amount FROM bench_orders', 'day')"
 QUERY[kpis]="SELECT count(*) FROM kpis('SELECT customer_id, ordered_at, amount FROM bench_orders', 'day')"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmark of rfm() against the two other ways to get RFM segments out of PostgreSQL:
-#   rfm    SELECT ... FROM rfm('SELECT customer_id, ordered_at, amount FROM bench_orders')
+#   rfm    SELECT ... FROM rfm(NULL::bigint, 'SELECT customer_id, ordered_at, amount FROM bench_orders')
 #   hand   the plain SQL a careful analyst writes (bench/rfm_hand.sql): GROUP BY, NTILE(5), CASE
 #   floor  the per-customer GROUP BY alone: the least work any way of computing RFM has to do
 # on 10 M generated orders of 1 M customers (tools/generate_orders.cpp, seed 42).
@@ -41,7 +41,7 @@ bench_prepare
 # ---- the contenders -------------------------------------------------------------------------
 HAND="$(bench_sql_file "$ROOT/bench/rfm_hand.sql")"
 declare -A QUERY=(
-    [rfm]="SELECT count(t) FROM rfm('SELECT customer_id, ordered_at, amount FROM bench_orders') t"
+    [rfm]="SELECT count(t) FROM rfm(NULL::bigint, 'SELECT customer_id, ordered_at, amount FROM bench_orders') t"
     [hand]="SELECT count(t) FROM (
 $HAND
 ) t"

@@ -2,8 +2,8 @@
 # Benchmark of rfm(method => 'ntile') on text customer ids against rfm()'s default method on the
 # same input. ntile breaks ties by customer_id in the ids' collation, so it sorts the customers by
 # id first; the target is at most 1.5 x quantile.
-#   ntile     SELECT ... FROM rfm('TABLE bench_text_orders', method => 'ntile')
-#   quantile  SELECT ... FROM rfm('TABLE bench_text_orders')
+#   ntile     SELECT ... FROM rfm(NULL::text, 'TABLE bench_text_orders', method => 'ntile')
+#   quantile  SELECT ... FROM rfm(NULL::text, 'TABLE bench_text_orders')
 #   ntile_c   ntile with the ids in the C collation (byte order)
 # bench_text_orders holds the generated orders (tools/generate_orders.cpp, seed 42) with text ids
 # 'customer-<n>' in the database's default collation.
@@ -29,9 +29,9 @@ bench_prepare
 export PGOPTIONS="$PGOPTIONS -c customer_analytics.memory_limit=2GB"
 
 declare -A QUERY=(
-    [ntile]="SELECT count(t) FROM rfm('TABLE bench_text_orders', method => 'ntile') t"
-    [quantile]="SELECT count(t) FROM rfm('TABLE bench_text_orders') t"
-    [ntile_c]="SELECT count(t) FROM rfm('SELECT customer_id COLLATE \"C\" AS customer_id, ordered_at, amount FROM bench_text_orders', method => 'ntile') t"
+    [ntile]="SELECT count(t) FROM rfm(NULL::text, 'TABLE bench_text_orders', method => 'ntile') t"
+    [quantile]="SELECT count(t) FROM rfm(NULL::text, 'TABLE bench_text_orders') t"
+    [ntile_c]="SELECT count(t) FROM rfm(NULL::text, 'SELECT customer_id COLLATE \"C\" AS customer_id, ordered_at, amount FROM bench_text_orders', method => 'ntile') t"
 )
 NAMES=(ntile quantile ntile_c)
 bench_check_queries

@@ -28,7 +28,7 @@ SET statement_timeout = '200ms';
 \set VERBOSITY sqlstate
 SELECT customer_analytics.boundary_check('spin');
 -- ... and an inner query that is still running inside rfm().
-SELECT count(*) FROM customer_analytics.rfm($$SELECT g % 100000 AS customer_id,
+SELECT count(*) FROM customer_analytics.rfm(NULL::text, $$SELECT g % 100000 AS customer_id,
                                   timestamptz '2024-01-01' + (g % 1000) * interval '1 hour' AS ordered_at,
                                   (g % 97)::numeric AS amount
                            FROM generate_series(1, 200000000) AS g$$);
@@ -45,9 +45,9 @@ SELECT customer_analytics.boundary_check('live_objects') AS live_cpp_objects, cu
 -- The memory limit: 53200 with a hint naming the setting, then the backend goes on.
 SET customer_analytics.memory_limit = '64kB';
 SELECT customer_analytics.boundary_check('memory', 1000000);
-SELECT count(*) FROM customer_analytics.rfm('SELECT g AS customer_id, date ''2024-01-01'' + g % 300 AS ordered_at, g % 50 + 1 AS amount FROM generate_series(1, 20000) g');
+SELECT count(*) FROM customer_analytics.rfm(NULL::text, 'SELECT g AS customer_id, date ''2024-01-01'' + g % 300 AS ordered_at, g % 50 + 1 AS amount FROM generate_series(1, 20000) g');
 RESET customer_analytics.memory_limit;
-SELECT count(*) AS customers FROM customer_analytics.rfm('SELECT g AS customer_id, date ''2024-01-01'' + g % 300 AS ordered_at, g % 50 + 1 AS amount FROM generate_series(1, 20000) g');
+SELECT count(*) AS customers FROM customer_analytics.rfm(NULL::text, 'SELECT g AS customer_id, date ''2024-01-01'' + g % 300 AS ordered_at, g % 50 + 1 AS amount FROM generate_series(1, 20000) g');
 SELECT customer_analytics.boundary_check('memory', 1000000) >= 1000000 AS counted;
 
 -- 1,000 rounds of two calls, one of them failing in one of four ways, leave neither PostgreSQL
@@ -64,12 +64,12 @@ DECLARE
     c bigint;
 BEGIN
     FOR i IN 1..n LOOP
-        SELECT count(*) INTO c FROM customer_analytics.rfm('SELECT customer_id, ordered_at, amount FROM small_orders');
+        SELECT count(*) INTO c FROM customer_analytics.rfm(NULL::text, 'SELECT customer_id, ordered_at, amount FROM small_orders');
         BEGIN
             CASE i % 4
                 WHEN 0 THEN PERFORM customer_analytics.boundary_check('bad_alloc');
-                WHEN 1 THEN PERFORM count(*) FROM customer_analytics.rfm('SELECT customer_id, ordered_at, amount FROM small_orders', bins => 0);
-                WHEN 2 THEN PERFORM count(*) FROM customer_analytics.rfm('SELECT customer_id, amount FROM small_orders');
+                WHEN 1 THEN PERFORM count(*) FROM customer_analytics.rfm(NULL::text, 'SELECT customer_id, ordered_at, amount FROM small_orders', bins => 0);
+                WHEN 2 THEN PERFORM count(*) FROM customer_analytics.rfm(NULL::text, 'SELECT customer_id, amount FROM small_orders');
                 ELSE PERFORM customer_analytics.boundary_check('pg_error');
             END CASE;
         EXCEPTION WHEN OTHERS THEN

@@ -19,7 +19,7 @@ CREATE SEQUENCE h_reads;
 -- 1. A second read that differs from the first. The scalar subquery runs once per read: the
 -- first read returns the odd customers, the second the even ones. This was a heap overflow
 -- (server crash); now every function refuses it with 22000.
-SELECT f, pg_temp.outcome(format('SELECT count(*) FROM customer_analytics.%s(%L)', f,
+SELECT f, pg_temp.outcome(format('SELECT count(*) FROM customer_analytics.%s(%s%L)', f, CASE f WHEN 'rfm' THEN 'NULL::text, ' ELSE '' END,
     'SELECT * FROM h_orders WHERE customer_id % 2 = (SELECT nextval(''h_reads'') % 2)'))
 FROM unnest(ARRAY['retention', 'cohort_retention', 'kpis']) f;
 -- Same customers, other amounts: the fingerprint of the reads differs.
@@ -71,7 +71,7 @@ SELECT 'cohort_retention', md5(string_agg(c::text, ',' ORDER BY c::text))
 FROM customer_analytics.cohort_retention('SELECT numeric_id AS customer_id, ordered_at, amount FROM h_lines', 'quarter') c
 UNION ALL
 SELECT 'rfm', md5(string_agg(r::text, ',' ORDER BY r::text))
-FROM customer_analytics.rfm('SELECT customer_id, order_id, ordered_at, amount FROM h_lines', as_of => '2011-06-01') r
+FROM customer_analytics.rfm(NULL::text, 'SELECT customer_id, order_id, ordered_at, amount FROM h_lines', as_of => '2011-06-01') r
 $f$;
 CREATE TEMP TABLE h_expected AS SELECT * FROM pg_temp.h_digests();
 SET search_path = evil, pg_catalog, public;
@@ -89,21 +89,21 @@ TRUNCATE h_canary;
 -- 3. Text that closes the wrapper's parenthesis and appends statements: refused (42601) before
 -- anything runs; the sequence does not move.
 CREATE SEQUENCE h_injected;
-SELECT f, pg_temp.outcome(format('SELECT count(*) FROM customer_analytics.%s(%L)', f,
+SELECT f, pg_temp.outcome(format('SELECT count(*) FROM customer_analytics.%s(%s%L)', f, CASE f WHEN 'rfm' THEN 'NULL::text, ' ELSE '' END,
     'SELECT * FROM h_orders) AS x; SELECT nextval(''h_injected''); SELECT * FROM (SELECT * FROM h_orders'))
 FROM unnest(ARRAY['rfm', 'retention', 'cohort_retention', 'kpis']) f;
-SELECT pg_temp.outcome($$SELECT count(*) FROM customer_analytics.rfm('SELECT * FROM h_orders; SELECT 1')$$);
-SELECT pg_temp.outcome($$SELECT count(*) FROM customer_analytics.rfm('TABLE h_orders',
+SELECT pg_temp.outcome($$SELECT count(*) FROM customer_analytics.rfm(NULL::text, 'SELECT * FROM h_orders; SELECT 1')$$);
+SELECT pg_temp.outcome($$SELECT count(*) FROM customer_analytics.rfm(NULL::text, 'TABLE h_orders',
     segments_sql => 'SELECT * FROM customer_analytics.rfm_default_segments()) s; SELECT nextval(''h_injected''); SELECT * FROM (SELECT 1')$$);
-SELECT pg_temp.outcome($$SELECT count(*) FROM customer_analytics.rfm('INSERT INTO h_orders VALUES (1, now(), 1) RETURNING *')$$);
+SELECT pg_temp.outcome($$SELECT count(*) FROM customer_analytics.rfm(NULL::text, 'INSERT INTO h_orders VALUES (1, now(), 1) RETURNING *')$$);
 SELECT last_value, is_called FROM h_injected;
 -- One statement with a trailing semicolon and a comment is still one query.
-SELECT count(*) > 0 AS one_query FROM customer_analytics.rfm('SELECT * FROM h_orders; -- all of them');
+SELECT count(*) > 0 AS one_query FROM customer_analytics.rfm(NULL::text, 'SELECT * FROM h_orders; -- all of them');
 
 -- 4. Sums are checked: 200 amounts of 9.99e27 cannot be summed exactly (22000), never wrapped.
 CREATE TABLE h_huge AS SELECT 1 AS customer_id, timestamptz '2010-01-01' + g * interval '1 hour' AS ordered_at,
     9.99e27::numeric AS amount FROM generate_series(1, 200) g;
-SELECT f, pg_temp.outcome(format('SELECT count(*) FROM customer_analytics.%s(%L)', f, 'TABLE h_huge'))
+SELECT f, pg_temp.outcome(format('SELECT count(*) FROM customer_analytics.%s(%s%L)', f, CASE f WHEN 'rfm' THEN 'NULL::text, ' ELSE '' END, 'TABLE h_huge'))
 FROM unnest(ARRAY['rfm', 'kpis', 'cohort_retention']) f;
 SELECT pg_temp.outcome($$SELECT customer_analytics.rfm_summary(ordered_at, amount, NULL) FROM h_huge$$);
 
@@ -115,7 +115,7 @@ INSERT INTO h_straddle VALUES (1, 1, '2020-06-01 11:30+05:30', 10), (1, 1, '2020
 SET DateStyle = 'SQL, DMY';
 SET TimeZone = 'Asia/Kolkata';
 SELECT customer_id, frequency, monetary
-FROM customer_analytics.rfm('TABLE h_straddle', as_of => '2020-06-01 12:00+05:30') ORDER BY customer_id;
+FROM customer_analytics.rfm(NULL::text, 'TABLE h_straddle', as_of => '2020-06-01 12:00+05:30') ORDER BY customer_id;
 SELECT period_start, orders, revenue
 FROM customer_analytics.kpis('SELECT * FROM h_straddle WHERE ordered_at < ''2020-06-01 12:00+05:30''', 'day')
 WHERE orders > 0;
@@ -128,7 +128,7 @@ SET TimeZone = 'UTC';
 -- 6. Dates after the timestamp range (294276 AD) are an error (22008), not an overflow.
 CREATE TABLE h_far (customer_id int, ordered_at date, amount numeric);
 INSERT INTO h_far VALUES (1, '2010-01-01', 10), (1, '300000-01-01', 10);
-SELECT f, pg_temp.outcome(format('SELECT count(*) FROM customer_analytics.%s(%L)', f, 'TABLE h_far'))
+SELECT f, pg_temp.outcome(format('SELECT count(*) FROM customer_analytics.%s(%s%L)', f, CASE f WHEN 'rfm' THEN 'NULL::text, ' ELSE '' END, 'TABLE h_far'))
 FROM unnest(ARRAY['rfm', 'retention', 'cohort_retention', 'kpis']) f;
 -- The last representable day works.
 SELECT count(*) FROM customer_analytics.kpis($$SELECT 1 AS customer_id, date '294276-12-31' AS ordered_at, 1 AS amount$$, 'year');
@@ -143,9 +143,9 @@ SELECT pg_temp.outcome($$SELECT customer_analytics.rfm_summary(now(), 10, 'infin
 SELECT pg_temp.outcome($$SELECT count(*) FROM customer_analytics.kpis('SELECT 1 AS customer_id, date ''2020-01-01'' AS ordered_at, 1 AS amount', time_zone => 'Mars/Olympus')$$);
 SELECT pg_temp.outcome($$SELECT count(*) FROM customer_analytics.cohort_retention('SELECT 1 AS customer_id, now() AS ordered_at, 1 AS amount WHERE false', time_zone => 'Mars/Olympus')$$);
 SELECT pg_temp.outcome($$SELECT count(*) FROM customer_analytics.retention('SELECT 1 AS customer_id, localtimestamp AS ordered_at, 1 AS amount', time_zone => 'nowhere')$$);
-SELECT pg_temp.outcome($$SELECT count(*) FROM customer_analytics.rfm('SELECT 1 AS customer_id, now() AS ordered_at, 5e28::float8 AS amount')$$);
-SELECT pg_temp.outcome($$SELECT count(*) FROM customer_analytics.rfm('SELECT 1 AS customer_id, now() AS ordered_at, 1e28::float8 AS amount')$$);
-SELECT pg_temp.outcome($$SELECT count(*) FROM customer_analytics.rfm('TABLE h_orders', method => 'fixed',
+SELECT pg_temp.outcome($$SELECT count(*) FROM customer_analytics.rfm(NULL::text, 'SELECT 1 AS customer_id, now() AS ordered_at, 5e28::float8 AS amount')$$);
+SELECT pg_temp.outcome($$SELECT count(*) FROM customer_analytics.rfm(NULL::text, 'SELECT 1 AS customer_id, now() AS ordered_at, 1e28::float8 AS amount')$$);
+SELECT pg_temp.outcome($$SELECT count(*) FROM customer_analytics.rfm(NULL::text, 'TABLE h_orders', method => 'fixed',
     r_breaks => '{{1,2},{3,4}}', f_breaks => '{1}', m_breaks => '{1}')$$);
 
 -- 9. A window longer than the calendar means "every earlier buyer is active": the same as none.
@@ -169,9 +169,9 @@ RESET customer_analytics.memory_limit;
 
 -- 11. Numeric ids that differ only in trailing zeros are one customer, with or without order_id.
 SELECT customer_id, frequency
-FROM customer_analytics.rfm($$SELECT * FROM (VALUES (1.0, 1, timestamptz '2020-01-01', 5), (1.00, 2, '2020-01-02', 5)) AS v(customer_id, order_id, ordered_at, amount)$$);
+FROM customer_analytics.rfm(NULL::text, $$SELECT * FROM (VALUES (1.0, 1, timestamptz '2020-01-01', 5), (1.00, 2, '2020-01-02', 5)) AS v(customer_id, order_id, ordered_at, amount)$$);
 SELECT customer_id, frequency
-FROM customer_analytics.rfm($$SELECT * FROM (VALUES (1.0, timestamptz '2020-01-01', 5), (1.00, '2020-01-02', 5)) AS v(customer_id, ordered_at, amount)$$);
+FROM customer_analytics.rfm(NULL::text, $$SELECT * FROM (VALUES (1.0, timestamptz '2020-01-01', 5), (1.00, '2020-01-02', 5)) AS v(customer_id, ordered_at, amount)$$);
 
 -- 12. ntile on text ids breaks ties in the order ORDER BY customer_id gives, in the id's collation
 -- (sorted by sort keys, checked pair by pair against PostgreSQL's comparison); NTILE in SQL is the
@@ -187,7 +187,7 @@ DECLARE
     n bigint;
 BEGIN
     EXECUTE format($q$
-        SELECT count(*) FROM customer_analytics.rfm(%L, method => 'ntile') t
+        SELECT count(*) FROM customer_analytics.rfm(NULL::text, %L, method => 'ntile') t
         JOIN (SELECT customer_id,
                      ntile(5) OVER (ORDER BY recency_days DESC, customer_id) AS r,
                      ntile(5) OVER (ORDER BY frequency, customer_id) AS f,
@@ -203,7 +203,7 @@ END $f$;
 SET TimeZone = 'UTC';
 SELECT c AS collation, pg_temp.h_ntile_mismatches(c) AS mismatches
 FROM unnest(ARRAY['default', 'C', 'POSIX']) c ORDER BY c;
-SELECT count(*) AS customers FROM customer_analytics.rfm('TABLE h_text', method => 'ntile');
+SELECT count(*) AS customers FROM customer_analytics.rfm(NULL::text, 'TABLE h_text', method => 'ntile');
 
 -- 13. A period with only returns (before the first or after the last purchase) is a row: the
 -- revenue of every order is in some row, so the rows add up to the total.
@@ -219,15 +219,15 @@ SELECT period_start, s_start, n_new, e_end FROM customer_analytics.retention('TA
 -- else that is not one SELECT says what is expected.
 CREATE SCHEMA h_sales;
 CREATE TABLE h_sales."Orders" AS TABLE h_orders;
-SELECT (SELECT count(*) FROM customer_analytics.rfm('h_orders')) = (SELECT count(*) FROM customer_analytics.rfm('TABLE h_orders')) AS bare_name,
+SELECT (SELECT count(*) FROM customer_analytics.rfm(NULL::text, 'h_orders')) = (SELECT count(*) FROM customer_analytics.rfm(NULL::text, 'TABLE h_orders')) AS bare_name,
        (SELECT count(*) FROM customer_analytics.kpis(' h_sales."Orders"; ')) = (SELECT count(*) FROM customer_analytics.kpis('TABLE h_orders')) AS qualified_name;
-SELECT pg_temp.outcome($$SELECT count(*) FROM customer_analytics.rfm('h_orders x')$$);
-SELECT pg_temp.outcome($$SELECT count(*) FROM customer_analytics.rfm('no_such_table')$$);
-SELECT count(*) FROM customer_analytics.rfm('UPDATE h_orders SET amount = 0');
+SELECT pg_temp.outcome($$SELECT count(*) FROM customer_analytics.rfm(NULL::text, 'h_orders x')$$);
+SELECT pg_temp.outcome($$SELECT count(*) FROM customer_analytics.rfm(NULL::text, 'no_such_table')$$);
+SELECT count(*) FROM customer_analytics.rfm(NULL::text, 'UPDATE h_orders SET amount = 0');
 
 -- 15. With an empty search_path (as pg_dump and pg_restore run) an unqualified table is not
 -- found; the error says why. A qualified one works.
 SET search_path = '';
-SELECT count(*) FROM customer_analytics.rfm('h_orders');
-SELECT count(*) > 0 AS qualified_works FROM customer_analytics.rfm('public.h_orders');
+SELECT count(*) FROM customer_analytics.rfm(NULL::text, 'h_orders');
+SELECT count(*) > 0 AS qualified_works FROM customer_analytics.rfm(NULL::text, 'public.h_orders');
 RESET search_path;

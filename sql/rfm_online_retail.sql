@@ -16,7 +16,7 @@ CREATE TEMP VIEW oracle_input AS SELECT * FROM retail_lines;
 CREATE TEMP VIEW oracle AS SELECT * FROM rfm_oracle;
 
 CREATE TEMP TABLE ours AS
-SELECT * FROM customer_analytics.rfm('SELECT customer_id, order_id, ordered_at, amount FROM retail_lines');
+SELECT * FROM customer_analytics.rfm(NULL::text, 'SELECT customer_id, order_id, ordered_at, amount FROM retail_lines');
 SELECT (SELECT count(*) FROM ours) AS ours, (SELECT count(*) FROM oracle) AS oracle,
        (SELECT count(*) FROM (TABLE ours EXCEPT TABLE oracle) d) AS only_ours,
        (SELECT count(*) FROM (TABLE oracle EXCEPT TABLE ours) d) AS only_oracle;
@@ -24,7 +24,7 @@ SELECT segment, count(*) AS customers FROM ours GROUP BY segment ORDER BY 2 DESC
 
 -- ntile: what hand-written SQL does, NTILE(5) with ties broken by customer_id.
 SELECT count(*) AS ntile_mismatches
-FROM customer_analytics.rfm('SELECT customer_id, order_id, ordered_at, amount FROM retail_lines', method => 'ntile') AS t
+FROM customer_analytics.rfm(NULL::text, 'SELECT customer_id, order_id, ordered_at, amount FROM retail_lines', method => 'ntile') AS t
 JOIN (SELECT customer_id::text AS customer_id,
              ntile(5) OVER (ORDER BY recency_days DESC, customer_id) AS r,
              ntile(5) OVER (ORDER BY frequency, customer_id) AS f,
@@ -35,20 +35,20 @@ WHERE (t.r_score, t.f_score, t.m_score) IS DISTINCT FROM (h.r, h.f, h.m);
 -- How many customers with equal values NTILE puts into different scores (docs/rfm.md).
 SELECT dimension, count(*) AS tied_values_split, sum(customers) AS customers_involved
 FROM (SELECT 'recency' AS dimension, recency_days::numeric AS v, count(*) AS customers, count(DISTINCT r_score) AS scores
-        FROM customer_analytics.rfm('SELECT customer_id, order_id, ordered_at, amount FROM retail_lines', method => 'ntile') GROUP BY 2
+        FROM customer_analytics.rfm(NULL::text, 'SELECT customer_id, order_id, ordered_at, amount FROM retail_lines', method => 'ntile') GROUP BY 2
       UNION ALL
       SELECT 'frequency', frequency, count(*), count(DISTINCT f_score)
-        FROM customer_analytics.rfm('SELECT customer_id, order_id, ordered_at, amount FROM retail_lines', method => 'ntile') GROUP BY 2
+        FROM customer_analytics.rfm(NULL::text, 'SELECT customer_id, order_id, ordered_at, amount FROM retail_lines', method => 'ntile') GROUP BY 2
       UNION ALL
       SELECT 'monetary', monetary, count(*), count(DISTINCT m_score)
-        FROM customer_analytics.rfm('SELECT customer_id, order_id, ordered_at, amount FROM retail_lines', method => 'ntile') GROUP BY 2) s
+        FROM customer_analytics.rfm(NULL::text, 'SELECT customer_id, order_id, ordered_at, amount FROM retail_lines', method => 'ntile') GROUP BY 2) s
 WHERE scores > 1
 GROUP BY dimension ORDER BY dimension;
 
 -- The usual cleaning (known customer, no cancellation, positive quantity and price) gives the
 -- published 4,338 customers.
 SELECT count(*) AS customers_after_usual_cleaning
-FROM customer_analytics.rfm($$SELECT customer_id, order_id, ordered_at, amount FROM retail_lines
+FROM customer_analytics.rfm(NULL::text, $$SELECT customer_id, order_id, ordered_at, amount FROM retail_lines
           WHERE customer_id IS NOT NULL AND order_id NOT LIKE 'C%' AND amount > 0$$);
 
 -- rfm_summary agrees with the oracle's frequency and recency per customer (summing the lines of

@@ -15,7 +15,7 @@ CREATE TEMP TABLE rfm_data_orders (customer_id text, order_date date, revenue nu
 SELECT count(*) AS orders, count(DISTINCT customer_id) AS customers FROM rfm_data_orders;
 
 CREATE TEMP TABLE r_result AS
-SELECT * FROM customer_analytics.rfm('SELECT customer_id, order_date AS ordered_at, revenue AS amount FROM rfm_data_orders',
+SELECT * FROM customer_analytics.rfm(NULL::text, 'SELECT customer_id, order_date AS ordered_at, revenue AS amount FROM rfm_data_orders',
                   as_of => '2006-12-31', method => 'r_rfm');
 
 -- The three customers the package's documentation shows.
@@ -43,7 +43,7 @@ SELECT count(*) AS customers_scored FROM r_result;
 -- example: rfm_table_order(..., recency_bins = c(115, 181, 297, 482), frequency_bins = c(4, 5, 6, 8),
 -- monetary_bins = c(256, 382, 506, 666)). Check it against a plain CASE formulation.
 SELECT count(*) AS mismatches
-FROM customer_analytics.rfm('SELECT customer_id, order_date AS ordered_at, revenue AS amount FROM rfm_data_orders',
+FROM customer_analytics.rfm(NULL::text, 'SELECT customer_id, order_date AS ordered_at, revenue AS amount FROM rfm_data_orders',
          as_of => '2006-12-31', method => 'fixed', r_breaks => '{115,181,297,482}',
          f_breaks => '{4,5,6,8}', m_breaks => '{256,382,506,666}') AS f
 WHERE f.r_score <> 5 - (CASE WHEN f.recency_days >= 482 THEN 4 WHEN f.recency_days >= 297 THEN 3

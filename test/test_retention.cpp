@@ -391,7 +391,7 @@ TEST_CASE("Retention: the end cut-off and the skip counts") {
     ca::RetentionAccumulator acc(ctx, Period::Month, true, end);
     const std::int64_t feb = Month(2001, 2);
     Feed(acc, rows, Range(Period::Month, feb, feb + 1, -1));
-    CHECK(acc.skips().after_end_rows == 4);
+    CHECK(acc.skips().after_bound_rows == 4);
     CHECK(acc.skips().null_field_rows == 2);
     CHECK(acc.skips().null_customer_rows == 3);
     REQUIRE(acc.has_orders());
@@ -431,7 +431,7 @@ TEST_CASE("Retention: only orders after the end means no orders") {
     const std::int64_t jan = Month(2001, 1);
     Feed(acc, rows, Range(Period::Month, jan, jan, 30));
     CHECK(!acc.has_orders());
-    CHECK(acc.skips().after_end_rows == 2);
+    CHECK(acc.skips().after_bound_rows == 2);
     const auto pr = PeriodRows(acc);
     REQUIRE(pr.size() == 1u);
     CHECK(pr[0].s_start == 0);
@@ -544,7 +544,7 @@ struct Expected {
     std::vector<ca::PeriodRetentionRow> retention;
     std::vector<ca::KpiRow> kpis;
     std::vector<ca::CohortRow> cohorts;
-    ca::RetentionSkips skips;
+    ca::SkippedRows skips;
     bool has_orders = false;
     std::int64_t first_period = 0, last_period = 0;  // of every usable order, returns included
 };
@@ -565,7 +565,7 @@ Expected BruteForce(const std::vector<Row> &rows, std::uint32_t customers, Perio
             continue;
         }
         if (has_end && r.order.time >= end) {
-            ++x.skips.after_end_rows;
+            ++x.skips.after_bound_rows;
             continue;
         }
         orders[r.customer].push_back({r.order.time, r.order.amount});
@@ -735,7 +735,7 @@ TEST_CASE("Retention: random data against a brute force") {
         }
         CHECK(acc.skips().null_customer_rows == x.skips.null_customer_rows);
         CHECK(acc.skips().null_field_rows == x.skips.null_field_rows);
-        CHECK(acc.skips().after_end_rows == x.skips.after_end_rows);
+        CHECK(acc.skips().after_bound_rows == x.skips.after_bound_rows);
         REQUIRE(acc.has_orders() == x.has_orders);
         if (x.has_orders) {
             CHECK(acc.first_order_period() == x.first_period);
@@ -753,7 +753,7 @@ TEST_CASE("Retention: random data against a brute force") {
         // The second pass counts nothing more.
         CHECK(acc.skips().null_customer_rows == x.skips.null_customer_rows);
         CHECK(acc.skips().null_field_rows == x.skips.null_field_rows);
-        CHECK(acc.skips().after_end_rows == x.skips.after_end_rows);
+        CHECK(acc.skips().after_bound_rows == x.skips.after_bound_rows);
 
         const auto pr = PeriodRows(acc);
         REQUIRE(pr.size() == x.retention.size());
@@ -794,7 +794,7 @@ TEST_CASE("Retention: random data against a brute force") {
             total_reactivated += r.reactivated;
             total_new += r.n_new;
         }
-        total_after_end += x.skips.after_end_rows;
+        total_after_end += x.skips.after_bound_rows;
     }
     // The generator reaches every case: cohorts inside the range, retained, reactivated and new
     // customers, orders after the end.

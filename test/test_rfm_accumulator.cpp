@@ -88,7 +88,7 @@ TEST_CASE("RfmAccumulator: purchases, returns and zero amounts") {
     CHECK(acc.latest() == 300);
     CHECK(acc.skips().null_customer_rows == 0);
     CHECK(acc.skips().null_field_rows == 0);
-    CHECK(acc.skips().after_as_of_rows == 0);
+    CHECK(acc.skips().after_bound_rows == 0);
 }
 
 TEST_CASE("RfmAccumulator: times before the epoch") {
@@ -135,7 +135,7 @@ TEST_CASE("RfmAccumulator: unusable rows are skipped and counted") {
     CHECK(acc.customers()[3].monetary() == 0);
     // null fields: 1 + 1 + 1 + 2 + 3 = 8; after as_of: the 1 line counted upstream.
     CHECK(acc.skips().null_field_rows == 8);
-    CHECK(acc.skips().after_as_of_rows == 1);
+    CHECK(acc.skips().after_bound_rows == 1);
     CHECK(acc.skips().null_customer_rows == 5);
     CHECK(acc.latest() == 120);  // not 400 or 900: those rows had no amount
 }
@@ -153,7 +153,7 @@ TEST_CASE("RfmAccumulator: no counted order means no latest") {
     CHECK(acc.customers()[1].purchases == 0u);
     CHECK(acc.customers()[1].monetary() == 0);
     CHECK(acc.skips().null_field_rows == 2);
-    CHECK(acc.skips().after_as_of_rows == 1);
+    CHECK(acc.skips().after_bound_rows == 1);
     CHECK(acc.skips().null_customer_rows == 2);
 }
 
@@ -176,7 +176,7 @@ TEST_CASE("RfmAccumulator: as_of leaves out later orders and keeps those at as_o
     CHECK(acc.customers()[1].monetary() == 100 * kCent);
     CHECK(acc.customers()[1].decimals == 0u);  // the left-out order's 2 decimals do not count
     // after as_of: 1 (the order at 1001) + 1 (upstream) + 2 = 4; null fields: 1.
-    CHECK(acc.skips().after_as_of_rows == 4);
+    CHECK(acc.skips().after_bound_rows == 4);
     CHECK(acc.skips().null_field_rows == 1);
     CHECK(acc.latest() == 1000);
 }
@@ -198,7 +198,7 @@ TEST_CASE("RfmAccumulator: count_rows (r_rfm) counts every usable row as a purch
     CHECK(acc.customers()[1].purchases == 1u);
     CHECK(acc.customers()[1].last_purchase == 50);
     CHECK(acc.customers()[1].monetary() == -100 * kCent);
-    CHECK(acc.skips().after_as_of_rows == 1);
+    CHECK(acc.skips().after_bound_rows == 1);
     CHECK(acc.skips().null_field_rows == 1);
     CHECK(acc.latest() == 400);
 }
@@ -293,7 +293,7 @@ struct Expected {
     std::vector<std::uint32_t> purchases;
     std::vector<std::int64_t> last_purchase;  // meaningful when purchases > 0
     std::vector<int> decimals;
-    std::int64_t null_customer_rows = 0, null_field_rows = 0, after_as_of_rows = 0;
+    std::int64_t null_customer_rows = 0, null_field_rows = 0, after_bound_rows = 0;
     bool has_latest = false;
     std::int64_t latest = 0;
 };
@@ -314,9 +314,9 @@ Expected BruteForce(const std::vector<Added> &adds, std::int64_t null_customer_r
     e.null_customer_rows = null_customer_rows;
     for (const Added &a : adds) {
         e.null_field_rows += a.order.bad_lines;
-        e.after_as_of_rows += a.order.after_lines;
+        e.after_bound_rows += a.order.after_lines;
         if (usable(a.order) && has_as_of && a.order.time > as_of)
-            e.after_as_of_rows += a.order.lines - a.order.bad_lines - a.order.after_lines;
+            e.after_bound_rows += a.order.lines - a.order.bad_lines - a.order.after_lines;
     }
     std::vector<std::int64_t> counted_times;
     for (const Added &a : adds)
@@ -419,7 +419,7 @@ TEST_CASE("RfmAccumulator: random streams against brute force") {
         }
         CHECK(acc.skips().null_customer_rows == e.null_customer_rows);
         CHECK(acc.skips().null_field_rows == e.null_field_rows);
-        CHECK(acc.skips().after_as_of_rows == e.after_as_of_rows);
+        CHECK(acc.skips().after_bound_rows == e.after_bound_rows);
         REQUIRE(acc.has_latest() == e.has_latest);
         if (e.has_latest) CHECK(acc.latest() == e.latest);
         CHECK(ctx.used() == acc.customers().capacity() * sizeof(ca::RfmCustomerState));

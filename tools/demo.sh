@@ -83,9 +83,9 @@ SELECT count(*) AS order_lines, count(DISTINCT order_id) AS orders,
        count(DISTINCT customer_id) AS customers, min(ordered_at) AS first, max(ordered_at) AS last
 FROM order_lines;
 \echo
-\echo '-- SELECT * FROM rfm(''SELECT customer_id, order_id, ordered_at, amount FROM order_lines'')'
+\echo '-- SELECT * FROM rfm(NULL::bigint, ''SELECT customer_id, order_id, ordered_at, amount FROM order_lines'')'
 CREATE TEMP TABLE result AS
-SELECT * FROM rfm('SELECT customer_id, order_id, ordered_at, amount FROM order_lines');
+SELECT * FROM rfm(NULL::bigint, 'SELECT customer_id, order_id, ordered_at, amount FROM order_lines');
 \echo
 \echo 'Customers per segment'
 SELECT segment, count(*) AS customers, round(100.0 * count(*) / sum(count(*)) OVER (), 1) AS pct,

@@ -1,5 +1,6 @@
 // The order as every analytic receives it from the reader: one input row, or (with order_id) one
-// order pre-aggregated from its lines (docs/rfm.md, "Orders and purchases").
+// order pre-aggregated from its lines (docs/rfm.md, "Orders and purchases"); what an analytic does
+// with the orders (OrderConsumer); and the rows it skipped (SkippedRows).
 #pragma once
 
 #include <cstdint>
@@ -18,6 +19,26 @@ struct Order {
     std::int64_t lines = 1;        // input rows this order stands for
     std::int64_t bad_lines = 0;    // of them, rows with a NULL (or non-finite) field
     std::int64_t after_lines = 0;  // of them, rows found after as_of before they got here
+};
+
+// Input rows an analytic left out, by reason: the one report of skipped rows every analytic gives
+// (the glue raises one NOTICE when any count is non-zero, docs/architecture.md).
+struct SkippedRows {
+    std::int64_t null_customer_rows = 0;  // customer_id NULL
+    std::int64_t null_field_rows = 0;     // a NULL (or non-finite) time or amount, or order_id
+    std::int64_t after_bound_rows = 0;    // after the analysis bound (rfm's as_of, end_at)
+    std::int64_t total() const { return null_customer_rows + null_field_rows + after_bound_rows; }
+};
+
+// What an analytic does with the orders the reader streams to it, customers as dense indices
+// (CustomerIndex). Called while PostgreSQL's executor runs the query: it must not call PostgreSQL.
+class OrderConsumer {
+  public:
+    virtual ~OrderConsumer() = default;
+    virtual void AddNullCustomer(std::int64_t lines) = 0;
+    // Hint that Add(customer, ...) follows soon, so its state can be fetched meanwhile.
+    virtual void Prefetch(std::uint32_t customer) const = 0;
+    virtual void Add(std::uint32_t customer, const Order &order) = 0;
 };
 
 }  // namespace ca

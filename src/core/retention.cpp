@@ -67,12 +67,12 @@ void RetentionAccumulator::Prefetch(std::uint32_t customer) const {
 bool RetentionAccumulator::Usable(const Order &order) {
     if (!second_pass_) {
         skips_.null_field_rows += order.bad_lines;
-        skips_.after_end_rows += order.after_lines;
+        skips_.after_bound_rows += order.after_lines;
     }
     if (!order.has_time || !order.has_amount) return false;
     if (has_end_ && order.time >= end_) {
         if (!second_pass_)
-            skips_.after_end_rows += order.lines - order.bad_lines - order.after_lines;
+            skips_.after_bound_rows += order.lines - order.bad_lines - order.after_lines;
         return false;
     }
     return true;

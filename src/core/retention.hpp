@@ -22,12 +22,6 @@
 
 namespace ca {
 
-struct RetentionSkips {
-    std::int64_t null_customer_rows = 0;
-    std::int64_t null_field_rows = 0;
-    std::int64_t after_end_rows = 0;
-};
-
 // The analysed periods and the activity window, fixed between the two passes.
 struct RetentionRange {
     std::int64_t first_period = 0;  // p0 (PeriodIndex)
@@ -76,14 +70,14 @@ enum class RetentionOutput {
     Cohorts,  // Cohorts(): also a cohort x offset matrix of revenue and active customers
 };
 
-class RetentionAccumulator {
+class RetentionAccumulator final : public OrderConsumer {
   public:
     // Orders at or after `end` (local microseconds), when has_end, are left out and counted.
     RetentionAccumulator(ExecContext &ctx, Period period, bool has_end, std::int64_t end);
 
-    void AddNullCustomer(std::int64_t lines);
-    void Prefetch(std::uint32_t customer) const;
-    void Add(std::uint32_t customer, const Order &order);
+    void AddNullCustomer(std::int64_t lines) override;
+    void Prefetch(std::uint32_t customer) const override;
+    void Add(std::uint32_t customer, const Order &order) override;
 
     // After the first pass: whether any usable order (purchase or return) was seen, and the
     // periods of the first and last: the default range, so that every order's revenue is in it.
@@ -111,7 +105,7 @@ class RetentionAccumulator {
     // RetentionOutput::Cohorts.
     void Cohorts(std::int64_t max_offset, const std::function<void(const CohortRow &)> &emit) const;
     // Rows counted in the first pass.
-    const RetentionSkips &skips() const noexcept { return skips_; }
+    const SkippedRows &skips() const noexcept { return skips_; }
     int decimals() const noexcept { return decimals_; }
 
   private:
@@ -140,7 +134,7 @@ class RetentionAccumulator {
     bool has_orders_ = false;
     std::int64_t min_time_ = 0, max_time_ = 0;
     int decimals_ = 0;
-    RetentionSkips skips_;
+    SkippedRows skips_;
     BudgetVector<Customer> customers_;
     RetentionRange range_;
     // Second pass, per customer: Words() words of `purchased` (bit k: a purchase in period p0 + k)

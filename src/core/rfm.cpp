@@ -316,10 +316,10 @@ RfmAccumulator::RfmAccumulator(ExecContext &ctx, bool count_rows, bool has_as_of
 void RfmAccumulator::Add(std::uint32_t customer, const RfmOrder &order) {
     if (customer >= customers_.size()) customers_.resize(customer + 1);
     skips_.null_field_rows += order.bad_lines;
-    skips_.after_as_of_rows += order.after_lines;
+    skips_.after_bound_rows += order.after_lines;
     if (!order.has_time || !order.has_amount) return;
     if (has_as_of_ && order.time > as_of_) {
-        skips_.after_as_of_rows += order.lines - order.bad_lines - order.after_lines;
+        skips_.after_bound_rows += order.lines - order.bad_lines - order.after_lines;
         return;
     }
     RfmCustomerState &c = customers_[customer];

@@ -115,27 +115,21 @@ struct RfmCustomerState {
 };
 static_assert(sizeof(RfmCustomerState) == 32, "one state per half cache line");
 
-struct RfmSkips {
-    std::int64_t null_customer_rows = 0;
-    std::int64_t null_field_rows = 0;
-    std::int64_t after_as_of_rows = 0;
-};
-
 // Accumulates orders per customer (customer indices from a CustomerIndex, 0, 1, 2, ...).
-class RfmAccumulator {
+class RfmAccumulator final : public OrderConsumer {
   public:
     // count_rows: every usable row is a purchase (r_rfm). With as_of, orders after it are skipped.
     RfmAccumulator(ExecContext &ctx, bool count_rows, bool has_as_of, std::int64_t as_of);
 
-    void AddNullCustomer(std::int64_t lines) { skips_.null_customer_rows += lines; }
-    void Add(std::uint32_t customer, const RfmOrder &order);
+    void AddNullCustomer(std::int64_t lines) override { skips_.null_customer_rows += lines; }
+    void Add(std::uint32_t customer, const RfmOrder &order) override;
     // Hints that Add(customer, ...) comes soon, so its state can be fetched meanwhile.
-    void Prefetch(std::uint32_t customer) const {
+    void Prefetch(std::uint32_t customer) const override {
         if (customer < customers_.size()) __builtin_prefetch(&customers_[customer], 1);
     }
 
     const BudgetVector<RfmCustomerState> &customers() const { return customers_; }
-    const RfmSkips &skips() const { return skips_; }
+    const SkippedRows &skips() const { return skips_; }
     // Latest time of any counted order, for the default as_of; false when there was none.
     bool has_latest() const { return has_latest_; }
     std::int64_t latest() const { return latest_; }
@@ -145,7 +139,7 @@ class RfmAccumulator {
     bool has_as_of_;
     std::int64_t as_of_;
     BudgetVector<RfmCustomerState> customers_;
-    RfmSkips skips_;
+    SkippedRows skips_;
     bool has_latest_ = false;
     std::int64_t latest_ = 0;
 };

@@ -19,7 +19,8 @@ constexpr const char *kOrdersExample =
 // miss would otherwise stall the row).
 class OrdersSink : public RowSink {
   public:
-    OrdersSink(ca::CustomerIndex &index, OrderConsumer &consumer, bool grouped, bool fingerprint)
+    OrdersSink(ca::CustomerIndex &index, ca::OrderConsumer &consumer, bool grouped,
+               bool fingerprint)
         : index_(index),
           consumer_(consumer),
           integer_ids_(index.kind() == ca::CustomerIndex::KeyKind::Integer),
@@ -130,7 +131,7 @@ class OrdersSink : public RowSink {
     }
 
     ca::CustomerIndex &index_;
-    OrderConsumer &consumer_;
+    ca::OrderConsumer &consumer_;
     bool integer_ids_;
     bool grouped_;
     bool fingerprint_;
@@ -139,14 +140,6 @@ class OrdersSink : public RowSink {
     OrdersReadSummary summary_;
 };
 
-// The customer id as the C++ side keys it: integers and text as they are; other types by their
-// text form, numeric without trailing zeros (numerically equal ids are one customer, as in SQL).
-std::string IdExpression(const OrdersSource &source) {
-    if (source.numeric_ids) return "pg_catalog.trim_scale(q.customer_id)::pg_catalog.text";
-    if (source.text_cast) return "q.customer_id::pg_catalog.text";
-    return "q.customer_id";
-}
-
 // The query streamed to OrdersSink: the rows as they are, or one row per (customer, order) built
 // by PostgreSQL: its latest usable line time, the net amount of its usable lines, and the line
 // counts. Every function, operator and type is named with its schema: the caller's search_path
@@ -154,7 +147,7 @@ std::string IdExpression(const OrdersSource &source) {
 std::string OrdersQuery(const std::string &user_sql, const OrdersSource &source,
                         const OrdersRead &read, std::vector<QueryParam> &params) {
     const std::string src = "(" + SubqueryText(user_sql, "orders_sql") + "\n) AS q";
-    const std::string id = IdExpression(source);
+    const std::string id = source.customer.Expression("q.customer_id");
     std::string t = "q.ordered_at";
     if (read.time == OrderTime::SessionLocal) {
         t = "q.ordered_at::pg_catalog.timestamp";
@@ -200,12 +193,8 @@ OrdersSource DescribeOrders(const std::string &orders_sql) {
          {"amount", true, amounts, "a number (numeric, integer or double precision)", "numeric"},
          {"order_id", false, {}, "", ""}},
         kOrdersExample);
-    const Oid id_type = found[0].type;
     OrdersSource source;
-    source.integer_ids = id_type == INT2OID || id_type == INT4OID || id_type == INT8OID;
-    source.text_cast = !source.integer_ids && id_type != TEXTOID && id_type != VARCHAROID;
-    source.numeric_ids = id_type == NUMERICOID;
-    source.collation = source.integer_ids || source.text_cast ? InvalidOid : found[0].collation;
+    source.customer = DescribeKey(found[0]);
     source.time_type = found[1].type;
     source.has_order_id = found[3].present();
     return source;
@@ -213,9 +202,9 @@ OrdersSource DescribeOrders(const std::string &orders_sql) {
 
 OrdersReadSummary ReadOrders(const std::string &orders_sql, const OrdersSource &source,
                              const OrdersRead &read, ca::CustomerIndex &index,
-                             OrderConsumer &consumer) {
+                             ca::OrderConsumer &consumer) {
     OrdersSink sink(index, consumer, read.grouped, read.fingerprint);
-    const Conversion id = source.integer_ids ? Conversion::Int64 : Conversion::Text;
+    const Conversion id = source.customer.StreamConversion();
     std::vector<Conversion> conversions = {id, Conversion::Time, Conversion::Money};
     if (read.grouped)
         conversions = {id,
@@ -229,6 +218,26 @@ OrdersReadSummary ReadOrders(const std::string &orders_sql, const OrdersSource &
     StreamQuery(query, conversions, sink, params);
     sink.Flush();
     return sink.summary();
+}
+
+void ReportSkippedRows(const char *function, const ca::SkippedRows &s, const char *after_bound,
+                       std::int64_t customers, const char *customers_reason) {
+    const std::int64_t rows = s.total();
+    if (rows == 0 && (customers == 0 || customers_reason == nullptr)) return;
+    std::string message =
+        std::string(function) + " skipped " + std::to_string(rows) + " input rows";
+    std::string detail = std::to_string(s.null_customer_rows) + " rows had a null customer_id, " +
+                         std::to_string(s.null_field_rows) +
+                         " a null or infinite ordered_at or a null amount (or order_id), " +
+                         std::to_string(s.after_bound_rows) + " were " + after_bound;
+    if (customers_reason != nullptr) {
+        message += " and " + std::to_string(customers) + " customers";
+        detail += "; " + std::to_string(customers) + " customers " + customers_reason;
+    }
+    detail += ".";
+    const char *m = message.c_str();
+    const char *d = detail.c_str();
+    Guard([&] { ereport(NOTICE, (errmsg("%s", m), errdetail("%s", d))); });
 }
 
 }  // namespace pg

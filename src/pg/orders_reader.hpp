@@ -1,6 +1,7 @@
 // The orders reader shared by the analytics: checks the user's orders_sql (customer_id, ordered_at,
 // amount, optional order_id), streams its rows (or, for order lines, one row per order that
-// PostgreSQL pre-aggregates) and hands each order to an OrderConsumer with a dense customer index.
+// PostgreSQL pre-aggregates) and hands each order to a ca::OrderConsumer (src/core/orders.hpp)
+// with a dense customer index; reports what the analytic skipped.
 #pragma once
 
 #include "pg_headers.hpp"
@@ -9,29 +10,16 @@
 #include <string>
 
 #include "customer_index.hpp"
+#include "key_column.hpp"
 #include "orders.hpp"
 
 namespace ca {
 namespace pg {
 
-// What an analytic does with the orders. Add() runs inside the executor: no PostgreSQL calls.
-class OrderConsumer {
-  public:
-    virtual ~OrderConsumer() = default;
-    virtual void AddNullCustomer(std::int64_t lines) = 0;
-    // Hint that Add(customer, ...) follows soon.
-    virtual void Prefetch(std::uint32_t customer) const = 0;
-    virtual void Add(std::uint32_t customer, const ca::Order &order) = 0;
-};
-
 // What DescribeOrders found in the user's query.
 struct OrdersSource {
-    bool integer_ids;  // customer_id is smallint/integer/bigint: keyed as integers
-    bool text_cast;    // neither integer nor text/varchar: keyed by its text form (numeric
-                       // with trailing zeros removed, so 1.0 and 1.00 are one customer)
-    bool numeric_ids;  // customer_id is numeric
-    Oid collation;     // text/varchar ids: their collation (for ordering); else InvalidOid
-    Oid time_type;     // DATEOID, TIMESTAMPOID or TIMESTAMPTZOID
+    KeyColumn customer;  // how customer_id is keyed (and given back, KeyOutput)
+    Oid time_type;       // DATEOID, TIMESTAMPOID or TIMESTAMPTZOID
     bool has_order_id;
 };
 
@@ -74,13 +62,20 @@ struct OrdersReadSummary {
     bool operator!=(const OrdersReadSummary &o) const { return !(*this == o); }
 };
 
-// Streams the orders to consumer, customers through index (whose kind must match
-// source.integer_ids). Between SPI_connect and SPI_finish. The generated SQL names everything it
-// uses with its schema (pg_catalog.max, OPERATOR(pg_catalog.<), ::pg_catalog.text), so no object
-// of the caller's search_path runs inside it.
+// Streams the orders to consumer, customers through index (whose kind must be
+// source.customer.IndexKind()). Between SPI_connect and SPI_finish. The generated SQL names
+// everything it uses with its schema (pg_catalog.max, OPERATOR(pg_catalog.<), ::pg_catalog.text),
+// so no object of the caller's search_path runs inside it.
 OrdersReadSummary ReadOrders(const std::string &orders_sql, const OrdersSource &source,
                              const OrdersRead &read, ca::CustomerIndex &index,
-                             OrderConsumer &consumer);
+                             ca::OrderConsumer &consumer);
+
+// One NOTICE when the analytic skipped rows (or, with customers_reason, customers), none
+// otherwise: "<function> skipped N input rows [and M customers]" with the counts by reason in the
+// detail. `after_bound` says what the after-bound rows were, e.g. "ordered after as_of". Call
+// outside Guard.
+void ReportSkippedRows(const char *function, const ca::SkippedRows &skips, const char *after_bound,
+                       std::int64_t customers = 0, const char *customers_reason = nullptr);
 
 }  // namespace pg
 }  // namespace ca

@@ -20,17 +20,6 @@ using ca::ExecContext;
 using ca::pg::Guard;
 using ca::pg::SqlError;
 
-class RetentionConsumer : public ca::pg::OrderConsumer {
-  public:
-    explicit RetentionConsumer(ca::RetentionAccumulator &acc) : acc_(acc) {}
-    void AddNullCustomer(std::int64_t lines) override { acc_.AddNullCustomer(lines); }
-    void Prefetch(std::uint32_t customer) const override { acc_.Prefetch(customer); }
-    void Add(std::uint32_t customer, const ca::Order &order) override { acc_.Add(customer, order); }
-
-  private:
-    ca::RetentionAccumulator &acc_;
-};
-
 // What the three functions share: the arguments, both passes over the orders, the results.
 struct RetentionInputs {
     std::string orders_sql;
@@ -57,19 +46,8 @@ Timestamp LocalTime(const RetentionInputs &in, TimestampTz t) {
     return local;
 }
 
-void ReportSkips(const char *function, const ca::RetentionSkips &s) {
-    const std::int64_t skipped = s.null_customer_rows + s.null_field_rows + s.after_end_rows;
-    if (skipped == 0) return;
-    Guard([&] {
-        ereport(NOTICE,
-                (errmsg("%s skipped %lld input rows", function, static_cast<long long>(skipped)),
-                 errdetail("%lld rows had a null customer_id, %lld a null or infinite "
-                           "ordered_at or a null amount (or order_id), %lld were ordered "
-                           "at or after end_at.",
-                           static_cast<long long>(s.null_customer_rows),
-                           static_cast<long long>(s.null_field_rows),
-                           static_cast<long long>(s.after_end_rows))));
-    });
+void ReportSkips(const char *function, const ca::SkippedRows &s) {
+    ca::pg::ReportSkippedRows(function, s, "ordered at or after end_at");
 }
 
 // Runs both passes. Returns false when there is nothing to report (no order and no range).
@@ -93,13 +71,10 @@ bool Accumulate(const char *function, ExecContext &ctx, const RetentionInputs &i
         read.bound_type = TIMESTAMPOID;
         read.bound = TimestampGetDatum(end_local);
     }
-    index = std::make_unique<ca::CustomerIndex>(ctx, source.integer_ids
-                                                         ? ca::CustomerIndex::KeyKind::Integer
-                                                         : ca::CustomerIndex::KeyKind::Bytes);
+    index = std::make_unique<ca::CustomerIndex>(ctx, source.customer.IndexKind());
     acc = std::make_unique<ca::RetentionAccumulator>(ctx, in.period, in.has_end, end_local);
-    RetentionConsumer consumer(*acc);
     const ca::pg::OrdersReadSummary first =
-        ca::pg::ReadOrders(in.orders_sql, source, read, *index, consumer);
+        ca::pg::ReadOrders(in.orders_sql, source, read, *index, *acc);
 
     if (!acc->has_orders() && !(in.has_start && in.has_end)) {
         spi.Finish();
@@ -125,7 +100,7 @@ bool Accumulate(const char *function, ExecContext &ctx, const RetentionInputs &i
                              in.window.day, in.window.time);
     acc->BeginSecondPass(range, output);
     const ca::pg::OrdersReadSummary second =
-        ca::pg::ReadOrders(in.orders_sql, source, read, *index, consumer);
+        ca::pg::ReadOrders(in.orders_sql, source, read, *index, *acc);
     if (second != first)
         throw ca::OrdersChangedBetweenReads(
             "The first read returned " + std::to_string(first.rows) + " rows, the second " +

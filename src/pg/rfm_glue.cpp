@@ -13,6 +13,7 @@
 #include "customer_index.hpp"
 #include "door.hpp"
 #include "inner_query.hpp"
+#include "key_column.hpp"
 #include "orders_reader.hpp"
 #include "periods.hpp"
 #include "pg_money.hpp"
@@ -84,56 +85,24 @@ std::vector<ca::SegmentRule> ReadSegmentRules(const std::string &sql) {
     return std::move(sink.rules);
 }
 
-// ---- Orders, accumulated per customer in C++ ------------------------------------------------
-
-class RfmConsumer : public ca::pg::OrderConsumer {
-  public:
-    explicit RfmConsumer(ca::RfmAccumulator &orders) : orders_(orders) {}
-    void AddNullCustomer(std::int64_t lines) override { orders_.AddNullCustomer(lines); }
-    void Prefetch(std::uint32_t customer) const override { orders_.Prefetch(customer); }
-    void Add(std::uint32_t customer, const ca::Order &order) override {
-        orders_.Add(customer, order);
-    }
-
-  private:
-    ca::RfmAccumulator &orders_;
-};
-
-void ReportSkips(const ca::RfmSkips &s, std::int64_t customers_without_purchase) {
-    const std::int64_t skipped = s.null_customer_rows + s.null_field_rows + s.after_as_of_rows;
-    if (skipped == 0 && customers_without_purchase == 0) return;
-    Guard([&] {
-        ereport(NOTICE,
-                (errmsg("rfm skipped %lld input rows and %lld customers",
-                        static_cast<long long>(skipped),
-                        static_cast<long long>(customers_without_purchase)),
-                 errdetail("%lld rows had a null customer_id, %lld a null or infinite ordered_at "
-                           "or a null amount (or order_id), %lld were ordered after as_of; %lld "
-                           "customers had no purchase with a positive amount by as_of.",
-                           static_cast<long long>(s.null_customer_rows),
-                           static_cast<long long>(s.null_field_rows),
-                           static_cast<long long>(s.after_as_of_rows),
-                           static_cast<long long>(customers_without_purchase))));
-    });
-}
-
 }  // namespace
 
-// rfm(orders_sql, as_of, bins, method, segments_sql, monetary, r_breaks, f_breaks, m_breaks)
+// rfm(id_type, orders_sql, as_of, bins, method, segments_sql, monetary, r_breaks, f_breaks,
+//     m_breaks). id_type (a NULL of any type) only decides customer_id's result type.
 CA_FUNCTION(ca_rfm) {
-    const std::string orders_sql = ca::pg::RequiredTextArg(fcinfo, 0, "orders_sql");
-    if (PG_ARGISNULL(2)) throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "bins must not be null");
+    const std::string orders_sql = ca::pg::RequiredTextArg(fcinfo, 1, "orders_sql");
+    if (PG_ARGISNULL(3)) throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "bins must not be null");
     ca::RfmOptions options;
-    options.bins = PG_GETARG_INT32(2);
-    options.method = ca::ParseRfmMethod(ca::pg::RequiredTextArg(fcinfo, 3, "method"));
-    const std::string monetary_mode = ca::pg::RequiredTextArg(fcinfo, 5, "monetary");
+    options.bins = PG_GETARG_INT32(3);
+    options.method = ca::ParseRfmMethod(ca::pg::RequiredTextArg(fcinfo, 4, "method"));
+    const std::string monetary_mode = ca::pg::RequiredTextArg(fcinfo, 6, "monetary");
     if (monetary_mode != "total" && monetary_mode != "average")
         throw ca::InvalidParameter("unknown monetary \"" + monetary_mode + "\"", {},
                                    "Valid values are total and average.");
     const bool average = monetary_mode == "average";
-    ca::pg::Float8ArrayArg(fcinfo, 6, "r_breaks", options.r_breaks);
-    ca::pg::Float8ArrayArg(fcinfo, 7, "f_breaks", options.f_breaks);
-    ca::pg::Float8ArrayArg(fcinfo, 8, "m_breaks", options.m_breaks);
+    ca::pg::Float8ArrayArg(fcinfo, 7, "r_breaks", options.r_breaks);
+    ca::pg::Float8ArrayArg(fcinfo, 8, "f_breaks", options.f_breaks);
+    ca::pg::Float8ArrayArg(fcinfo, 9, "m_breaks", options.m_breaks);
     if (options.method != ca::RfmMethod::Fixed &&
         !(options.r_breaks.empty() && options.f_breaks.empty() && options.m_breaks.empty()))
         throw ca::InvalidParameter("r_breaks, f_breaks and m_breaks need method \"fixed\"", {},
@@ -141,12 +110,12 @@ CA_FUNCTION(ca_rfm) {
 
     // as_of: its calendar day in the session's time zone, and its value in each ordered_at type
     // (date: the whole day counts; timestamp: as_of's local time). Values, never SQL text.
-    const bool has_as_of = !PG_ARGISNULL(1);
+    const bool has_as_of = !PG_ARGISNULL(2);
     std::int32_t as_of_day = 0;
     Timestamp as_of_local = 0;
     TimestampTz as_of = 0;
     if (has_as_of) {
-        as_of = PG_GETARG_TIMESTAMPTZ(1);
+        as_of = PG_GETARG_TIMESTAMPTZ(2);
         if (TIMESTAMP_NOT_FINITE(as_of))
             throw ca::InvalidParameter("as_of must be finite", {},
                                        "Pass a date or timestamp, or NULL for the day after the "
@@ -160,11 +129,11 @@ CA_FUNCTION(ca_rfm) {
 
     ExecContext ctx(ca::pg::MemoryLimitBytes(), ca::pg::InterruptHook);
     ca::pg::SpiSession spi;
-    if (PG_ARGISNULL(4)) {
+    if (PG_ARGISNULL(5)) {
         options.segments = ca::DefaultSegmentRules();
     } else {
         std::string segments_sql;
-        ca::pg::TextArg(fcinfo, 4, segments_sql);
+        ca::pg::TextArg(fcinfo, 5, segments_sql);
         options.segments = ReadSegmentRules(segments_sql);
     }
     ca::ValidateRfmOptions(options);
@@ -191,11 +160,12 @@ CA_FUNCTION(ca_rfm) {
         read.bound_type = time_type;
         read.bound = as_of_bound;
     }
-    ca::CustomerIndex index(ctx, source.integer_ids ? ca::CustomerIndex::KeyKind::Integer
-                                                    : ca::CustomerIndex::KeyKind::Bytes);
+    // customer_id comes back in the type id_type resolved to (text unless given).
+    const ca::pg::KeyOutput customer_out(source.customer, ca::pg::ResultColumnType(fcinfo, 1),
+                                         "customer_id", "id_type");
+    ca::CustomerIndex index(ctx, source.customer.IndexKind());
     ca::RfmAccumulator orders(ctx, count_rows, has_as_of, as_of_usecs);
-    RfmConsumer consumer(orders);
-    ca::pg::ReadOrders(orders_sql, source, read, index, consumer);
+    ca::pg::ReadOrders(orders_sql, source, read, index, orders);
     spi.Finish();
 
     // The customers with a purchase, in customer_id order when NTILE needs its tie-break.
@@ -208,14 +178,14 @@ CA_FUNCTION(ca_rfm) {
     const std::int64_t without_purchase =
         static_cast<std::int64_t>(index.size()) - static_cast<std::int64_t>(scored.size());
     if (options.method == ca::RfmMethod::Ntile) {
-        if (source.integer_ids) {
+        if (source.customer.kind == ca::pg::KeyColumn::Kind::Integer) {
             std::sort(scored.begin(), scored.end(),
                       [&index, &ctx](std::uint32_t a, std::uint32_t b) {
                           ctx.Tick();
                           return index.IntegerId(a) < index.IntegerId(b);
                       });
         } else {
-            ca::pg::SortByCollation(ctx, index, scored, source.collation);
+            ca::pg::SortByCollation(ctx, index, scored, source.customer.collation);
         }
     }
 
@@ -274,54 +244,42 @@ CA_FUNCTION(ca_rfm) {
     for (const auto &rule : options.segments) names.push_back(rule.name.c_str());
     names.push_back("Others");
 
-    ReportSkips(orders.skips(), without_purchase);
+    ca::pg::ReportSkippedRows("rfm", orders.skips(), "ordered after as_of", without_purchase,
+                              "had no purchase with a positive amount by as_of");
+    ca::pg::ResultWriter out(fcinfo);
+    Datum *segment_text = nullptr;
     Guard([&] {
-        ca::pg::BeginMaterializedResult(fcinfo);
-        auto *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
-        Datum *segment_text = static_cast<Datum *>(palloc(sizeof(Datum) * (nrules + 1)));
+        // Allocated in the function's context, outside the per-row one.
+        segment_text = static_cast<Datum *>(palloc(sizeof(Datum) * (nrules + 1)));
         for (std::size_t i = 0; i <= nrules; ++i)
             segment_text[i] = PointerGetDatum(cstring_to_text(names[i]));
-        MemoryContext row_context = AllocSetContextCreate(
-            CurrentMemoryContext, "customer_analytics rfm row", ALLOCSET_SMALL_SIZES);
-        MemoryContext outer = MemoryContextSwitchTo(row_context);
-        Datum values[9];
-        bool nulls[9] = {false};
-        for (std::size_t i = 0; i < n; ++i) {
-            if (i % ExecContext::kTickInterval == 0) CHECK_FOR_INTERRUPTS();
-            MemoryContextReset(row_context);
-            const std::uint32_t customer = order[i];
-            const ca::RfmCustomerState &c = state[customer];
-            if (index.kind() == ca::CustomerIndex::KeyKind::Integer) {
-                char id_text[32];
-                snprintf(id_text, sizeof id_text, "%lld",
-                         static_cast<long long>(index.IntegerId(customer)));
-                values[0] = PointerGetDatum(cstring_to_text(id_text));
-            } else {
-                const std::string_view bytes = index.BytesId(customer);
-                values[0] = PointerGetDatum(
-                    cstring_to_text_with_len(bytes.data(), static_cast<int>(bytes.size())));
-            }
+    });
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::uint32_t customer = order[i];
+        const ca::RfmCustomerState &c = state[customer];
+        char cell[ca::kRfmCellBuffer];
+        ca::FormatRfmCell(cell, scores.r[i], scores.f[i], scores.m[i], max_scores);
+        const int seg = scores.segment[i];
+        const Datum segment = segment_text[seg < 0 ? nrules : static_cast<std::size_t>(seg)];
+        const double recency_days = recency[i];
+        const int r = scores.r[i], f = scores.f[i], m = scores.m[i];
+        out.Row<9>([&](Datum *values, bool *) {
+            values[0] = customer_out.Make(index, customer);
             Datum total = ca::pg::MoneyToNumeric(c.monetary(), c.decimals);
             if (average)
                 total = DirectFunctionCall2(
                     numeric_div, total,
                     DirectFunctionCall1(int8_numeric, Int64GetDatum(c.purchases)));
-            char cell[ca::kRfmCellBuffer];
-            ca::FormatRfmCell(cell, scores.r[i], scores.f[i], scores.m[i], max_scores);
-            values[1] = Int32GetDatum(static_cast<int32>(recency[i]));
+            values[1] = Int32GetDatum(static_cast<int32>(recency_days));
             values[2] = Int64GetDatum(c.purchases);
             values[3] = total;
-            values[4] = Int32GetDatum(scores.r[i]);
-            values[5] = Int32GetDatum(scores.f[i]);
-            values[6] = Int32GetDatum(scores.m[i]);
+            values[4] = Int32GetDatum(r);
+            values[5] = Int32GetDatum(f);
+            values[6] = Int32GetDatum(m);
             values[7] = PointerGetDatum(cstring_to_text(cell));
-            const int seg = scores.segment[i];
-            values[8] = segment_text[seg < 0 ? nrules : static_cast<std::size_t>(seg)];
-            tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-        }
-        MemoryContextSwitchTo(outer);
-        MemoryContextDelete(row_context);
-    });
+            values[8] = segment;
+        });
+    }
     return (Datum)0;
 }
 

@@ -3,6 +3,9 @@
 -- ---------------------------------------------------------------------------------------------
 
 CREATE FUNCTION @extschema@.rfm(
+    -- The type customer_id comes back in, given as a NULL of it (as in jsonb_populate_record):
+    -- NULL::bigint for integer ids, NULL::text, NULL::uuid (docs/rfm.md, "Id types").
+    id_type      anyelement,
     orders_sql   text,
     as_of        timestamptz DEFAULT NULL,
     bins         integer DEFAULT 5,
@@ -13,7 +16,7 @@ CREATE FUNCTION @extschema@.rfm(
     f_breaks     double precision[] DEFAULT NULL,
     m_breaks     double precision[] DEFAULT NULL)
 RETURNS TABLE (
-    customer_id  text,
+    customer_id  anyelement,
     recency_days integer,
     frequency    bigint,
     monetary     numeric,
@@ -27,7 +30,7 @@ AS 'MODULE_PATHNAME', 'ca_rfm'
 -- query can then use parallel workers.
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
-COMMENT ON FUNCTION @extschema@.rfm(text, timestamptz, integer, text, text, text,
+COMMENT ON FUNCTION @extschema@.rfm(anyelement, text, timestamptz, integer, text, text, text,
     double precision[], double precision[], double precision[]) IS
 'RFM scores and segments per customer of the orders returned by orders_sql (customer_id, ordered_at, amount[, order_id])';
 

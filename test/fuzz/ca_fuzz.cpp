@@ -103,21 +103,22 @@ struct Options {
 };
 
 void Usage(FILE *f) {
-    std::fprintf(f,
-                 "usage: ca_fuzz [options]\n"
-                 "  --seed S          random seed (default 1)\n"
-                 "  --calls N         stop after N calls\n"
-                 "  --seconds S       stop after S seconds (default when no bound: 1000 calls)\n"
-                 "  --first K         generate calls 0..K-1 without running them (replay from K)\n"
-                 "  --conninfo STR    libpq connection string (default: PG* environment)\n"
-                 "  --server-log PATH server log to watch for crashes (default: "
-                 "pg_current_logfile(), when the collector runs)\n"
-                 "  --generator PATH  ca_generate_orders binary (default tools/ca_generate_orders)\n"
-                 "  --deadline S      seconds after which a statement counts as hung (default 60)\n"
-                 "  --skip-setup      reuse the fixture tables of an earlier run\n"
-                 "  --verbose         print every call and its outcome\n"
-                 "The server must have customer_analytics installed; the database gets fixture\n"
-                 "tables (fz_*), fuzz_canary, fuzz_seq and the schema evil.\n");
+    std::fprintf(
+        f,
+        "usage: ca_fuzz [options]\n"
+        "  --seed S          random seed (default 1)\n"
+        "  --calls N         stop after N calls\n"
+        "  --seconds S       stop after S seconds (default when no bound: 1000 calls)\n"
+        "  --first K         generate calls 0..K-1 without running them (replay from K)\n"
+        "  --conninfo STR    libpq connection string (default: PG* environment)\n"
+        "  --server-log PATH server log to watch for crashes (default: "
+        "pg_current_logfile(), when the collector runs)\n"
+        "  --generator PATH  ca_generate_orders binary (default tools/ca_generate_orders)\n"
+        "  --deadline S      seconds after which a statement counts as hung (default 60)\n"
+        "  --skip-setup      reuse the fixture tables of an earlier run\n"
+        "  --verbose         print every call and its outcome\n"
+        "The server must have customer_analytics installed; the database gets fixture\n"
+        "tables (fz_*), fuzz_canary, fuzz_seq and the schema evil.\n");
 }
 
 bool ParseOptions(int argc, char **argv, Options &o) {
@@ -130,16 +131,26 @@ bool ParseOptions(int argc, char **argv, Options &o) {
             }
             return argv[++i];
         };
-        if (a == "--seed") o.seed = std::strtoull(value("--seed"), nullptr, 10);
-        else if (a == "--calls") o.calls = std::strtol(value("--calls"), nullptr, 10);
-        else if (a == "--seconds") o.seconds = std::strtod(value("--seconds"), nullptr);
-        else if (a == "--first") o.first = std::strtol(value("--first"), nullptr, 10);
-        else if (a == "--conninfo") o.conninfo = value("--conninfo");
-        else if (a == "--server-log") o.server_log = value("--server-log");
-        else if (a == "--generator") o.generator = value("--generator");
-        else if (a == "--deadline") o.deadline_s = std::atoi(value("--deadline"));
-        else if (a == "--skip-setup") o.skip_setup = true;
-        else if (a == "--verbose") o.verbose = true;
+        if (a == "--seed")
+            o.seed = std::strtoull(value("--seed"), nullptr, 10);
+        else if (a == "--calls")
+            o.calls = std::strtol(value("--calls"), nullptr, 10);
+        else if (a == "--seconds")
+            o.seconds = std::strtod(value("--seconds"), nullptr);
+        else if (a == "--first")
+            o.first = std::strtol(value("--first"), nullptr, 10);
+        else if (a == "--conninfo")
+            o.conninfo = value("--conninfo");
+        else if (a == "--server-log")
+            o.server_log = value("--server-log");
+        else if (a == "--generator")
+            o.generator = value("--generator");
+        else if (a == "--deadline")
+            o.deadline_s = std::atoi(value("--deadline"));
+        else if (a == "--skip-setup")
+            o.skip_setup = true;
+        else if (a == "--verbose")
+            o.verbose = true;
         else if (a == "--help" || a == "-h") {
             Usage(stdout);
             std::exit(0);
@@ -165,11 +176,14 @@ std::string Dq(const std::string &s) {
 }
 
 std::string Lit(const std::string &s) {  // a standard literal; E'' so backslashes survive any
-    std::string out = "E'";                  // standard_conforming_strings
+    std::string out = "E'";              // standard_conforming_strings
     for (char c : s) {
-        if (c == '\'') out += "''";
-        else if (c == '\\') out += "\\\\";
-        else out += c;
+        if (c == '\'')
+            out += "''";
+        else if (c == '\\')
+            out += "\\\\";
+        else
+            out += c;
     }
     return out + "'";
 }
@@ -456,8 +470,9 @@ class Conn {
         if (c_) PQfinish(c_);
         c_ = nullptr;
         const std::string info =
-            opt_.conninfo + " application_name=ca_fuzz options='-c client_min_messages=warning "
-                            "-c log_min_messages=fatal -c log_min_error_statement=panic'";
+            opt_.conninfo +
+            " application_name=ca_fuzz options='-c client_min_messages=warning "
+            "-c log_min_messages=fatal -c log_min_error_statement=panic'";
         const auto until = Clock::now() + std::chrono::seconds(retry_seconds);
         for (;;) {
             c_ = PQconnectdb(info.c_str());
@@ -596,7 +611,7 @@ class Conn {
 
 struct Step {
     std::string sql;
-    bool is_call = true;          // an extension call (its outcome is counted)
+    bool is_call = true;             // an extension call (its outcome is counted)
     bool rollback_on_error = false;  // after an error: ROLLBACK TO SAVEPOINT <savepoint>
     std::string savepoint;
 };
@@ -629,13 +644,20 @@ class Generator {
         tame_ = rng_.Chance(50);
         c.settings = Settings();
         const int f = static_cast<int>(rng_.Below(100));
-        if (f < 6) c.function = "rfm_default_segments";
-        else if (f < 28) c.function = "rfm";
-        else if (f < 40) c.function = "rfm_summary";
-        else if (f < 58) c.function = "retention";
-        else if (f < 75) c.function = "cohort_retention";
-        else if (f < 92) c.function = "kpis";
-        else c.function = "oracle";
+        if (f < 6)
+            c.function = "rfm_default_segments";
+        else if (f < 28)
+            c.function = "rfm";
+        else if (f < 40)
+            c.function = "rfm_summary";
+        else if (f < 58)
+            c.function = "retention";
+        else if (f < 75)
+            c.function = "cohort_retention";
+        else if (f < 92)
+            c.function = "kpis";
+        else
+            c.function = "oracle";
         if (c.function == "oracle") {
             Oracle(c);
             return c;
@@ -653,10 +675,14 @@ class Generator {
             s += "SET " + name + " = " + value + "; ";
         };
         const int sp = static_cast<int>(rng_.Below(100));
-        if (sp < 35) set("search_path", "evil, pg_catalog, public");
-        else if (sp < 42) set("search_path", "public, evil, pg_catalog");
-        else if (sp < 46) set("search_path", "evil, public");
-        else if (sp < 48) set("search_path", "pg_catalog, public, evil");
+        if (sp < 35)
+            set("search_path", "evil, pg_catalog, public");
+        else if (sp < 42)
+            set("search_path", "public, evil, pg_catalog");
+        else if (sp < 46)
+            set("search_path", "evil, public");
+        else if (sp < 48)
+            set("search_path", "pg_catalog, public, evil");
         if (rng_.Chance(50))
             set("customer_analytics.memory_limit",
                 rng_.Pick<std::string>({"-1", "0", "'64kB'", "'256kB'", "'1MB'", "'8MB'", "'64MB'",
@@ -665,20 +691,19 @@ class Generator {
             rng_.Pick<std::string>({"'1ms'", "'5ms'", "'20ms'", "'100ms'", "'500ms'", "'2s'",
                                     "'5s'", "'5s'", "'5s'", "'5s'"}));
         if (rng_.Chance(60))
-            set("TimeZone", Lit(rng_.Pick<std::string>(
-                                {"UTC", "Asia/Kolkata", "Asia/Kolkata", "America/St_Johns",
-                                 "Pacific/Chatham", "Europe/Berlin", "America/New_York",
-                                 "Australia/Lord_Howe", "Pacific/Kiritimati", "Etc/GMT+12",
-                                 "<+0545>-5:45", "EST5EDT"})));
+            set("TimeZone",
+                Lit(rng_.Pick<std::string>(
+                    {"UTC", "Asia/Kolkata", "Asia/Kolkata", "America/St_Johns", "Pacific/Chatham",
+                     "Europe/Berlin", "America/New_York", "Australia/Lord_Howe",
+                     "Pacific/Kiritimati", "Etc/GMT+12", "<+0545>-5:45", "EST5EDT"})));
         if (rng_.Chance(50))
-            set("DateStyle", Lit(rng_.Pick<std::string>(
-                                 {"ISO, MDY", "SQL, DMY", "SQL, DMY", "SQL, MDY", "German",
-                                  "Postgres, YMD", "Postgres, DMY"})));
+            set("DateStyle",
+                Lit(rng_.Pick<std::string>({"ISO, MDY", "SQL, DMY", "SQL, DMY", "SQL, MDY",
+                                            "German", "Postgres, YMD", "Postgres, DMY"})));
         if (rng_.Chance(25))
-            set("IntervalStyle", rng_.Pick<std::string>({"postgres", "postgres_verbose",
-                                                         "sql_standard", "iso_8601"}));
-        if (rng_.Chance(15))
-            set("standard_conforming_strings", rng_.Chance(50) ? "off" : "on");
+            set("IntervalStyle", rng_.Pick<std::string>(
+                                     {"postgres", "postgres_verbose", "sql_standard", "iso_8601"}));
+        if (rng_.Chance(15)) set("standard_conforming_strings", rng_.Chance(50) ? "off" : "on");
         if (rng_.Chance(20))
             set("work_mem", rng_.Pick<std::string>({"'64kB'", "'1MB'", "'4MB'", "'64MB'"}));
         if (rng_.Chance(20)) {  // parallel plans for the inner queries and rfm_summary
@@ -691,8 +716,8 @@ class Generator {
         if (rng_.Chance(10)) set("extra_float_digits", rng_.Chance(50) ? "-15" : "3");
         if (rng_.Chance(10)) set("jit", "off");
         set("fuzz.hijack_mode", rng_.Chance(30) ? "silent" : "raise");
-        s += "SELECT pg_catalog.setseed(" + std::to_string(rng_.Range(-1000, 1000)) +
-             " / 1000.0); ";
+        s +=
+            "SELECT pg_catalog.setseed(" + std::to_string(rng_.Range(-1000, 1000)) + " / 1000.0); ";
         return s;
     }
 
@@ -711,12 +736,18 @@ class Generator {
         if (tame_ && r >= 45 && depth < 2) return Nested(depth);
         if (r < 30) {  // plain forms
             switch (rng_.Below(6)) {
-                case 0: return "TABLE " + n;
-                case 1: return "SELECT * FROM " + n;
-                case 2: return "SELECT " + Columns(t, false) + " FROM " + n;
-                case 3: return "SELECT " + Columns(t, true) + " FROM public." + n;
-                case 4: return "SELECT * FROM " + n + ";;  ;\n";
-                default: return "SELECT * FROM " + n + " -- trailing comment";
+                case 0:
+                    return "TABLE " + n;
+                case 1:
+                    return "SELECT * FROM " + n;
+                case 2:
+                    return "SELECT " + Columns(t, false) + " FROM " + n;
+                case 3:
+                    return "SELECT " + Columns(t, true) + " FROM public." + n;
+                case 4:
+                    return "SELECT * FROM " + n + ";;  ;\n";
+                default:
+                    return "SELECT * FROM " + n + " -- trailing comment";
             }
         }
         if (r < 55) return Nondeterministic(t);
@@ -731,66 +762,96 @@ class Generator {
         const std::string pct = std::to_string(rng_.Range(0, 100));
         const std::string lim = std::to_string(rng_.Pick<int>({0, 1, 3, 10, 100, 1000, 5000}));
         switch (rng_.Below(13)) {
-            case 0: return "SELECT * FROM " + n + " TABLESAMPLE BERNOULLI (" + pct + ")";
-            case 1: return "SELECT * FROM " + n + " TABLESAMPLE SYSTEM (" + pct + ")";
-            case 2: return "SELECT * FROM " + n + " ORDER BY pg_catalog.random() LIMIT " + lim;
-            case 3: return "SELECT * FROM " + n + " LIMIT " + lim;
-            case 4: return "SELECT * FROM " + n + " WHERE pg_catalog.random() < 0.5";
+            case 0:
+                return "SELECT * FROM " + n + " TABLESAMPLE BERNOULLI (" + pct + ")";
+            case 1:
+                return "SELECT * FROM " + n + " TABLESAMPLE SYSTEM (" + pct + ")";
+            case 2:
+                return "SELECT * FROM " + n + " ORDER BY pg_catalog.random() LIMIT " + lim;
+            case 3:
+                return "SELECT * FROM " + n + " LIMIT " + lim;
+            case 4:
+                return "SELECT * FROM " + n + " WHERE pg_catalog.random() < 0.5";
             case 5:
                 return "SELECT (pg_catalog.random() * " + std::to_string(rng_.Range(1, 500)) +
                        ")::int AS customer_id, ordered_at, amount FROM " + n;
             case 6:
                 return "SELECT customer_id, ordered_at + pg_catalog.random() * interval '800 days' "
-                       "AS ordered_at, amount FROM " + n;
+                       "AS ordered_at, amount FROM " +
+                       n;
             case 7:
                 return "SELECT customer_id, ordered_at, amount * (pg_catalog.random() - 0.5) "
-                       "AS amount FROM " + n;
+                       "AS amount FROM " +
+                       n;
             case 8:
-                return "SELECT * FROM " + n + " WHERE customer_id::text IN (SELECT customer_id::text "
-                       "FROM " + n + " ORDER BY pg_catalog.random() LIMIT 10)";
-            case 9: return "SELECT * FROM " + n + " ORDER BY pg_catalog.random()";
+                return "SELECT * FROM " + n +
+                       " WHERE customer_id::text IN (SELECT customer_id::text "
+                       "FROM " +
+                       n + " ORDER BY pg_catalog.random() LIMIT 10)";
+            case 9:
+                return "SELECT * FROM " + n + " ORDER BY pg_catalog.random()";
             case 10:
-                return "SELECT customer_id, pg_catalog.clock_timestamp() AS ordered_at, amount FROM " +
+                return "SELECT customer_id, pg_catalog.clock_timestamp() AS ordered_at, amount "
+                       "FROM " +
                        n;
             case 11:
                 return "SELECT * FROM " + n + " TABLESAMPLE BERNOULLI (" + pct + ") REPEATABLE (" +
                        std::to_string(rng_.Range(0, 9)) + ")";
             default:
                 return "SELECT customer_id, ordered_at, amount, (pg_catalog.random() * 3)::int AS "
-                       "order_id FROM " + n;
+                       "order_id FROM " +
+                       n;
         }
     }
 
     std::string Mangled(const Table &t) {
         const std::string n = t.name;
         switch (rng_.Below(20)) {
-            case 0: return "SELECT customer_id, ordered_at::text AS ordered_at, amount FROM " + n;
-            case 1: return "SELECT customer_id, amount AS ordered_at, ordered_at AS amount FROM " + n;
-            case 2: return "SELECT customer_id, ordered_at, amount::text AS amount FROM " + n;
-            case 3: return "SELECT customer_id, ordered_at, amount, amount AS amount FROM " + n;
-            case 4: return "SELECT ordered_at, amount FROM " + n;
-            case 5: return "SELECT ARRAY[customer_id] AS customer_id, ordered_at, amount FROM " + n;
-            case 6: return "SELECT ROW(customer_id, 1) AS customer_id, ordered_at, amount FROM " + n;
+            case 0:
+                return "SELECT customer_id, ordered_at::text AS ordered_at, amount FROM " + n;
+            case 1:
+                return "SELECT customer_id, amount AS ordered_at, ordered_at AS amount FROM " + n;
+            case 2:
+                return "SELECT customer_id, ordered_at, amount::text AS amount FROM " + n;
+            case 3:
+                return "SELECT customer_id, ordered_at, amount, amount AS amount FROM " + n;
+            case 4:
+                return "SELECT ordered_at, amount FROM " + n;
+            case 5:
+                return "SELECT ARRAY[customer_id] AS customer_id, ordered_at, amount FROM " + n;
+            case 6:
+                return "SELECT ROW(customer_id, 1) AS customer_id, ordered_at, amount FROM " + n;
             case 7:
-                return "SELECT customer_id::float8 / 3 AS customer_id, ordered_at, amount FROM " + n;
-            case 8: return "SELECT customer_id, ordered_at::time AS ordered_at, amount FROM " + n;
-            case 9: return "SELECT customer_id, ordered_at, amount::int2 AS amount FROM " + n;
-            case 10: return "SELECT customer_id, ordered_at, amount::float4 AS amount FROM " + n;
+                return "SELECT customer_id::float8 / 3 AS customer_id, ordered_at, amount FROM " +
+                       n;
+            case 8:
+                return "SELECT customer_id, ordered_at::time AS ordered_at, amount FROM " + n;
+            case 9:
+                return "SELECT customer_id, ordered_at, amount::int2 AS amount FROM " + n;
+            case 10:
+                return "SELECT customer_id, ordered_at, amount::float4 AS amount FROM " + n;
             case 11:
                 return "SELECT customer_id, ordered_at, amount, ordered_at AS order_id FROM " + n;
-            case 12: return "SELECT customer_id, ordered_at, amount, NULL AS order_id FROM " + n;
+            case 12:
+                return "SELECT customer_id, ordered_at, amount, NULL AS order_id FROM " + n;
             case 13:
                 return "SELECT customer_id AS \"Customer_Id\", ordered_at, amount FROM " + n;
             case 14:
                 return "SELECT customer_id, ordered_at AT TIME ZONE 'Asia/Kolkata' AS ordered_at, "
-                       "amount FROM " + n;
-            case 15: return "SELECT customer_id, ordered_at::date AS ordered_at, amount FROM " + n;
-            case 16: return "SELECT customer_id, ordered_at, amount / 3 AS amount FROM " + n;
-            case 17: return "SELECT customer_id, ordered_at, amount * 1e20 AS amount FROM " + n;
-            case 18: return "SELECT customer_id, ordered_at, amount::money AS amount FROM " + n;
+                       "amount FROM " +
+                       n;
+            case 15:
+                return "SELECT customer_id, ordered_at::date AS ordered_at, amount FROM " + n;
+            case 16:
+                return "SELECT customer_id, ordered_at, amount / 3 AS amount FROM " + n;
+            case 17:
+                return "SELECT customer_id, ordered_at, amount * 1e20 AS amount FROM " + n;
+            case 18:
+                return "SELECT customer_id, ordered_at, amount::money AS amount FROM " + n;
             default:
                 return "SELECT customer_id::text::jsonb AS customer_id, ordered_at, -amount AS "
-                       "amount FROM " + n;
+                       "amount FROM " +
+                       n;
         }
     }
 
@@ -798,34 +859,46 @@ class Generator {
         const std::string n = t.name;
         const std::string inject = "SELECT pg_catalog.nextval('public.fuzz_seq')";
         switch (rng_.Below(26)) {
-            case 0: return "TABLE " + n + ") AS x; " + inject + "; SELECT * FROM (SELECT 1";
-            case 1: return "SELECT * FROM " + n + ") q; " + inject + " --";
+            case 0:
+                return "TABLE " + n + ") AS x; " + inject + "; SELECT * FROM (SELECT 1";
+            case 1:
+                return "SELECT * FROM " + n + ") q; " + inject + " --";
             case 2:
                 return "SELECT * FROM " + n + "\n) AS q; " + inject +
                        "; SELECT 1 AS x FROM (SELECT 1";
-            case 3: return "SELECT * FROM " + n + "; " + inject;
+            case 3:
+                return "SELECT * FROM " + n + "; " + inject;
             case 4:
                 return "SELECT * FROM " + n + ") AS q LIMIT 0; " + inject +
-                       " AS customer_id, pg_catalog.now() AS ordered_at, 1 AS amount FROM (SELECT 1";
-            case 5: return "SELECT * FROM " + n + " /* unclosed";
-            case 6: return n;
-            case 7: return "public." + n;
-            case 8: return rng_.Pick<std::string>({"", ";", "   ", "--", "/*", ")", "(", "'", "$$",
-                                                   "SELECT", "VALUES (1)", "\\", "*/"});
-            case 9: return "INSERT INTO public.fuzz_canary VALUES ('inject') RETURNING *";
+                       " AS customer_id, pg_catalog.now() AS ordered_at, 1 AS amount FROM (SELECT "
+                       "1";
+            case 5:
+                return "SELECT * FROM " + n + " /* unclosed";
+            case 6:
+                return n;
+            case 7:
+                return "public." + n;
+            case 8:
+                return rng_.Pick<std::string>({"", ";", "   ", "--", "/*", ")", "(", "'", "$$",
+                                               "SELECT", "VALUES (1)", "\\", "*/"});
+            case 9:
+                return "INSERT INTO public.fuzz_canary VALUES ('inject') RETURNING *";
             case 10:
                 return "WITH x AS (INSERT INTO public.fuzz_canary VALUES ('inject') RETURNING 1) "
-                       "SELECT * FROM " + n;
-            case 11: return "SELECT * FROM " + n + " FOR UPDATE";
+                       "SELECT * FROM " +
+                       n;
+            case 11:
+                return "SELECT * FROM " + n + " FOR UPDATE";
             case 12:
                 return "SELECT customer_id, ordered_at, amount FROM " + n +
                        " WHERE pg_catalog.pg_sleep(0.0005) IS NOT NULL";
             case 13:
                 return "SELECT 1/0 AS customer_id, ordered_at, amount FROM " + n;
-            case 14: return "((((SELECT * FROM " + n + "))))";
+            case 14:
+                return "((((SELECT * FROM " + n + "))))";
             case 15:
-                return "SELECT " + Columns(t, false) + " FROM " + n +
-                       " UNION ALL SELECT " + Columns(AnyTable(), false) + " FROM " + AnyTable().name;
+                return "SELECT " + Columns(t, false) + " FROM " + n + " UNION ALL SELECT " +
+                       Columns(AnyTable(), false) + " FROM " + AnyTable().name;
             case 16:
                 return "SELECT customer_id, ordered_at, amount FROM " + n +
                        " WHERE 'it''s' <> E'\\\\' AND '\\' <> ''";
@@ -834,15 +907,23 @@ class Generator {
                 for (int i = 0; i < 3000; ++i) s += " AND true";
                 return s;
             }
-            case 18: return "SELECT * FROM " + n + ")--";
-            case 19: return "SELECT * FROM " + n + " $q0$ ";
-            case 20: return "SELECT * FROM " + n + ") AS x, LATERAL (" + inject + ") AS y --";
-            case 21: return "SELECT * FROM " + n + "\\g";
-            case 22: return "COMMIT; " + inject;
-            case 23: return "SELECT * FROM " + n + "); ROLLBACK; " + inject + "; SELECT (1";
+            case 18:
+                return "SELECT * FROM " + n + ")--";
+            case 19:
+                return "SELECT * FROM " + n + " $q0$ ";
+            case 20:
+                return "SELECT * FROM " + n + ") AS x, LATERAL (" + inject + ") AS y --";
+            case 21:
+                return "SELECT * FROM " + n + "\\g";
+            case 22:
+                return "COMMIT; " + inject;
+            case 23:
+                return "SELECT * FROM " + n + "); ROLLBACK; " + inject + "; SELECT (1";
             case 24:
-                return "SELECT * FROM " + n + ") AS x; COPY (SELECT 1) TO STDOUT; SELECT * FROM (SELECT 1";
-            default: return "SELECT * FROM " + n + " WHERE customer_id = 1\n;\n--";
+                return "SELECT * FROM " + n +
+                       ") AS x; COPY (SELECT 1) TO STDOUT; SELECT * FROM (SELECT 1";
+            default:
+                return "SELECT * FROM " + n + " WHERE customer_id = 1\n;\n--";
         }
     }
 
@@ -851,25 +932,35 @@ class Generator {
         switch (rng_.Below(6)) {
             case 0:
                 return "SELECT r.customer_id, pg_catalog.now() - r.recency_days * interval '1 day' "
-                       "AS ordered_at, r.monetary AS amount FROM customer_analytics.rfm(" + inner + ") AS r";
+                       "AS ordered_at, r.monetary AS amount FROM "
+                       "customer_analytics.rfm(NULL::pg_catalog.text, " +
+                       inner + ") AS r";
             case 1:
                 return "SELECT k.new_customers AS customer_id, k.period_start AS ordered_at, "
-                       "k.revenue AS amount FROM customer_analytics.kpis(" + inner + ", 'day') AS k";
+                       "k.revenue AS amount FROM customer_analytics.kpis(" +
+                       inner + ", 'day') AS k";
             case 2:
                 return "SELECT c.cohort_size AS customer_id, c.cohort AS ordered_at, c.revenue AS "
-                       "amount FROM customer_analytics.cohort_retention(" + inner + ") AS c";
+                       "amount FROM customer_analytics.cohort_retention(" +
+                       inner + ") AS c";
             case 3:
                 return "SELECT r.s_start AS customer_id, r.period_start AS ordered_at, r.retained "
-                       "AS amount FROM customer_analytics.retention(" + inner + ", 'week') AS r";
+                       "AS amount FROM customer_analytics.retention(" +
+                       inner + ", 'week') AS r";
             case 4:
                 return "SELECT s.customer_id, s.ordered_at, s.amount FROM fz_orders s WHERE EXISTS "
-                       "(SELECT 1 FROM customer_analytics.rfm(" + inner + ") r WHERE r.customer_id = "
+                       "(SELECT 1 FROM customer_analytics.rfm(NULL::pg_catalog.text, " +
+                       inner +
+                       ") r WHERE r.customer_id = "
                        "s.customer_id::text)";
             default:
-                return "SELECT customer_id, (customer_analytics.rfm_summary(ordered_at::timestamptz, "
+                return "SELECT customer_id, "
+                       "(customer_analytics.rfm_summary(ordered_at::timestamptz, "
                        "amount::numeric, NULL)).last_order AS ordered_at, "
-                       "(customer_analytics.rfm_summary(ordered_at::timestamptz, amount::numeric, NULL)).monetary "
-                       "AS amount FROM " + AnyTable().name + " GROUP BY customer_id";
+                       "(customer_analytics.rfm_summary(ordered_at::timestamptz, amount::numeric, "
+                       "NULL)).monetary "
+                       "AS amount FROM " +
+                       AnyTable().name + " GROUP BY customer_id";
         }
     }
 
@@ -878,14 +969,17 @@ class Generator {
         switch (rng_.Below(3)) {
             case 0:
                 return "SELECT g AS customer_id, pg_catalog.now() AS ordered_at, 1 AS amount "
-                       "FROM pg_catalog.generate_series(1, " + g + ") g";
+                       "FROM pg_catalog.generate_series(1, " +
+                       g + ") g";
             case 1:
-                return "SELECT g % 97 AS customer_id, timestamp '2000-01-01' + g * interval '1 hour' "
+                return "SELECT g % 97 AS customer_id, timestamp '2000-01-01' + g * interval '1 "
+                       "hour' "
                        "AS ordered_at, g % 11 - 2 AS amount FROM pg_catalog.generate_series(1, " +
                        g + ") g";
             default:
                 return "SELECT g AS customer_id, date '0001-01-01' + g * 1000 AS ordered_at, "
-                       "1 AS amount FROM pg_catalog.generate_series(1, " + g + ") g";
+                       "1 AS amount FROM pg_catalog.generate_series(1, " +
+                       g + ") g";
         }
     }
 
@@ -905,26 +999,38 @@ class Generator {
     // --- argument values
     std::string Timestamptz() {
         switch (tame_ ? rng_.Range(11, 15) : rng_.Below(16)) {
-            case 0: return "NULL";
-            case 1: return "'infinity'::timestamptz";
-            case 2: return "'-infinity'::timestamptz";
-            case 3: return "'4713-01-01 00:00:00+00 BC'::timestamptz";
-            case 4: return "'294276-12-31 23:59:59+00'::timestamptz";
-            case 5: return "pg_catalog.now()";
-            case 6: return "'2023-03-26 02:30'::timestamptz";
-            case 7: return "'epoch'::timestamptz";
-            case 8: return "'2023-01-01'::date";       // odd type, implicit cast
-            case 9: return "'2023-01-01'::text";       // odd type: no such function
-            case 10: return "20230101";                // odd type
-            case 11: return rng_.Chance(50) ? "NULL" : "'2022-06-15 12:00'::timestamp";
+            case 0:
+                return "NULL";
+            case 1:
+                return "'infinity'::timestamptz";
+            case 2:
+                return "'-infinity'::timestamptz";
+            case 3:
+                return "'4713-01-01 00:00:00+00 BC'::timestamptz";
+            case 4:
+                return "'294276-12-31 23:59:59+00'::timestamptz";
+            case 5:
+                return "pg_catalog.now()";
+            case 6:
+                return "'2023-03-26 02:30'::timestamptz";
+            case 7:
+                return "'epoch'::timestamptz";
+            case 8:
+                return "'2023-01-01'::date";  // odd type, implicit cast
+            case 9:
+                return "'2023-01-01'::text";  // odd type: no such function
+            case 10:
+                return "20230101";  // odd type
+            case 11:
+                return rng_.Chance(50) ? "NULL" : "'2022-06-15 12:00'::timestamp";
             default: {
-                const long y = rng_.Pick<long>({1900, 1999, 2021, 2022, 2022, 2023, 2023, 2024, 2100});
+                const long y =
+                    rng_.Pick<long>({1900, 1999, 2021, 2022, 2022, 2023, 2023, 2024, 2100});
                 char buf[64];
-                std::snprintf(buf, sizeof buf, "'%ld-%02d-%02d %02d:00:00+%02d'::timestamptz", y,
-                              static_cast<int>(rng_.Range(1, 12)),
-                              static_cast<int>(rng_.Range(1, 28)),
-                              static_cast<int>(rng_.Range(0, 23)),
-                              static_cast<int>(rng_.Range(0, 14)));
+                std::snprintf(
+                    buf, sizeof buf, "'%ld-%02d-%02d %02d:00:00+%02d'::timestamptz", y,
+                    static_cast<int>(rng_.Range(1, 12)), static_cast<int>(rng_.Range(1, 28)),
+                    static_cast<int>(rng_.Range(0, 23)), static_cast<int>(rng_.Range(0, 14)));
                 return buf;
             }
         }
@@ -939,15 +1045,25 @@ class Generator {
         if (r < 65) return Lit(rng_.Pick(good));
         if (r < 70) return "NULL";
         switch (rng_.Below(9)) {
-            case 0: return "''";
-            case 1: return "repeat('x', 100000)";
-            case 2: return Lit(rng_.Pick(good) + "'); SELECT pg_catalog.nextval('public.fuzz_seq'); --");
-            case 3: return Lit(" " + rng_.Pick(good) + " ");
-            case 4: return "upper(" + Lit(rng_.Pick(good)) + ")";
-            case 5: return Lit(rng_.Pick(good) + "\n");
-            case 6: return "'měsíc'";
-            case 7: return "1";  // odd type
-            default: return Lit(rng_.Pick(good) + "\\");
+            case 0:
+                return "''";
+            case 1:
+                return "repeat('x', 100000)";
+            case 2:
+                return Lit(rng_.Pick(good) +
+                           "'); SELECT pg_catalog.nextval('public.fuzz_seq'); --");
+            case 3:
+                return Lit(" " + rng_.Pick(good) + " ");
+            case 4:
+                return "upper(" + Lit(rng_.Pick(good)) + ")";
+            case 5:
+                return Lit(rng_.Pick(good) + "\n");
+            case 6:
+                return "'měsíc'";
+            case 7:
+                return "1";  // odd type
+            default:
+                return Lit(rng_.Pick(good) + "\\");
         }
     }
     std::string Period() {
@@ -963,17 +1079,19 @@ class Generator {
     std::string Interval() {
         if (tame_)
             return rng_.Pick<std::string>({"NULL", "'365 days'", "'1 day'", "'1 mon'", "'30 days'",
-                                           "'100000 years'", "'2 weeks'", "'1 year 2 mons -3 days'"});
+                                           "'100000 years'", "'2 weeks'",
+                                           "'1 year 2 mons -3 days'"});
         return rng_.Pick<std::string>(
             {"NULL", "'365 days'", "'1 day'", "'1 mon'", "'100000 years'", "'178000000 years'",
              "'-1 day'", "'0'", "'1 microsecond'", "'-178000000 years'", "'1 year 2 mons -3 days'",
              "'P1Y'", "'30 days'", "'2 weeks'", "'1 day'::text", "'-0.5 microseconds'"});
     }
     std::string Int() {
-        if (tame_) return rng_.Pick<std::string>({"NULL", "1", "2", "3", "5", "5", "9", "10", "100"});
+        if (tame_)
+            return rng_.Pick<std::string>({"NULL", "1", "2", "3", "5", "5", "9", "10", "100"});
         return rng_.Pick<std::string>({"NULL", "0", "1", "2", "3", "5", "5", "9", "10", "100",
-                                       "32767", "-1", "2147483647", "(-2147483648)", "'5'",
-                                       "5.5", "5::bigint", "99999999999"});
+                                       "32767", "-1", "2147483647", "(-2147483648)", "'5'", "5.5",
+                                       "5::bigint", "99999999999"});
     }
     std::string Breaks() {
         const int r = tame_ ? 0 : static_cast<int>(rng_.Below(100));
@@ -990,8 +1108,8 @@ class Generator {
         return rng_.Pick<std::string>(
             {"NULL", "'{30,90,180,365}'", "'{}'", "'{1}'", "'{3,2,1}'", "'{1,1}'", "'{1,NULL}'",
              "'{NaN}'", "'{Infinity}'", "'{-Infinity,0}'", "'{{1,2},{3,4}}'", "'{1e308,1.7e308}'",
-             "'{-1e308,0}'", "'[5:7]={1,2,3}'::float8[]", "ARRAY[1,2,3]::numeric[]",
-             "ARRAY[1,2,3]", "'{1,2}'::text[]", "(SELECT array_agg(g) FROM generate_series(1, 40) g)",
+             "'{-1e308,0}'", "'[5:7]={1,2,3}'::float8[]", "ARRAY[1,2,3]::numeric[]", "ARRAY[1,2,3]",
+             "'{1,2}'::text[]", "(SELECT array_agg(g) FROM generate_series(1, 40) g)",
              "(SELECT array_agg(g::float8) FROM generate_series(1, 100000) g)"});
     }
     std::string SegmentsSql() {
@@ -999,13 +1117,17 @@ class Generator {
         if (r < 30) return "NULL";
         std::string q;
         switch (tame_ ? rng_.Below(2) * 5 + rng_.Below(2) : rng_.Below(14)) {
-            case 0: q = "SELECT * FROM customer_analytics.rfm_default_segments()"; break;
+            case 0:
+                q = "SELECT * FROM customer_analytics.rfm_default_segments()";
+                break;
             case 1:
-                q = "SELECT * FROM (VALUES (1, 'recent', 4, 5, 1, 5, 1, 5), (2, 'rest', 1, 5, 1, 5, "
+                q = "SELECT * FROM (VALUES (1, 'recent', 4, 5, 1, 5, 1, 5), (2, 'rest', 1, 5, 1, "
+                    "5, "
                     "1, 5)) AS s(priority, segment, r_min, r_max, f_min, f_max, m_min, m_max)";
                 break;
             case 2:
-                q = "SELECT 'x' AS segment, NULL::int AS r_min, 5 AS r_max, 1 AS f_min, 5 AS f_max, "
+                q = "SELECT 'x' AS segment, NULL::int AS r_min, 5 AS r_max, 1 AS f_min, 5 AS "
+                    "f_max, "
                     "1 AS m_min, 5 AS m_max";
                 break;
             case 3:
@@ -1017,7 +1139,8 @@ class Generator {
                     "AS m_min, 5 AS m_max FROM generate_series(1, 40000) g";
                 break;
             case 5:
-                q = "SELECT * FROM customer_analytics.rfm_default_segments() ORDER BY pg_catalog.random()";
+                q = "SELECT * FROM customer_analytics.rfm_default_segments() ORDER BY "
+                    "pg_catalog.random()";
                 break;
             case 6:
                 q = "SELECT segment, r_min, r_max, f_min, f_max, m_min, m_max, 1 AS priority FROM "
@@ -1039,9 +1162,16 @@ class Generator {
                 q = "SELECT 'big' AS segment, -2147483648 AS r_min, 2147483647 AS r_max, 0 AS "
                     "f_min, 99999999999 AS f_max, 1 AS m_min, 5 AS m_max";
                 break;
-            case 11: q = "SELECT * FROM customer_analytics.rfm_default_segments() TABLESAMPLE BERNOULLI (50)"; break;
-            case 12: q = "TABLE fz_orders"; break;
-            default: q = rng_.Pick<std::string>({"", ";", "rfm_default_segments", "SELECT"}); break;
+            case 11:
+                q = "SELECT * FROM customer_analytics.rfm_default_segments() TABLESAMPLE BERNOULLI "
+                    "(50)";
+                break;
+            case 12:
+                q = "TABLE fz_orders";
+                break;
+            default:
+                q = rng_.Pick<std::string>({"", ";", "rfm_default_segments", "SELECT"});
+                break;
         }
         return Dq(q);
     }
@@ -1050,13 +1180,23 @@ class Generator {
     struct Param {
         std::string name, value;
     };
+    // rfm()'s first argument: the type customer_id comes back in (mostly text, which every id
+    // fits; the others fit some inputs and are 42804 or 22003 for the rest).
+    std::string IdType() {
+        if (rng_.Chance(60)) return "NULL::pg_catalog.text";
+        return rng_.Pick<std::string>({"NULL::pg_catalog.int8", "NULL::pg_catalog.int4",
+                                       "NULL::pg_catalog.int2", "NULL::pg_catalog.numeric",
+                                       "NULL::pg_catalog.uuid", "NULL::pg_catalog.varchar",
+                                       "NULL::pg_catalog.date", "NULL"});
+    }
+
     std::string Args(std::vector<Param> params) {
         if (rng_.Chance(70)) {
             std::string s;
             for (std::size_t i = 0; i < params.size(); ++i) {
                 if (i > 0 && rng_.Chance(45)) continue;  // default
-                s += (s.empty() ? "" : ", ") + (i == 0 ? params[i].value
-                                                       : params[i].name + " => " + params[i].value);
+                s += (s.empty() ? "" : ", ") +
+                     (i == 0 ? params[i].value : params[i].name + " => " + params[i].value);
             }
             return s;
         }
@@ -1069,14 +1209,15 @@ class Generator {
     // A query calling `function` (a SELECT; the shapes put it in a cursor or a transaction).
     std::string Query(const std::string &function) {
         if (function == "rfm_default_segments") {
-            return rng_.Pick<std::string>({"SELECT * FROM customer_analytics.rfm_default_segments()",
-                                           "SELECT customer_analytics.rfm_default_segments()",
-                                           "SELECT * FROM customer_analytics.rfm_default_segments() WHERE "
-                                           "priority > 3 ORDER BY segment",
-                                           "SELECT * FROM customer_analytics.rfm_default_segments(1)",
-                                           "SELECT pg_catalog.count(*) FROM "
-                                           "customer_analytics.rfm_default_segments() a, "
-                                           "customer_analytics.rfm_default_segments() b"});
+            return rng_.Pick<std::string>(
+                {"SELECT * FROM customer_analytics.rfm_default_segments()",
+                 "SELECT customer_analytics.rfm_default_segments()",
+                 "SELECT * FROM customer_analytics.rfm_default_segments() WHERE "
+                 "priority > 3 ORDER BY segment",
+                 "SELECT * FROM customer_analytics.rfm_default_segments(1)",
+                 "SELECT pg_catalog.count(*) FROM "
+                 "customer_analytics.rfm_default_segments() a, "
+                 "customer_analytics.rfm_default_segments() b"});
         }
         if (function == "rfm_summary") return Summary();
         std::string call;
@@ -1097,10 +1238,11 @@ class Generator {
             if (tame_ && fixed) {  // the breaks are required: named, all three
                 std::string s = params[0].value;
                 for (std::size_t i = 1; i < params.size(); ++i)
-                    if (i >= 6 || rng_.Chance(50)) s += ", " + params[i].name + " => " + params[i].value;
-                call = "customer_analytics.rfm(" + s + ")";
+                    if (i >= 6 || rng_.Chance(50))
+                        s += ", " + params[i].name + " => " + params[i].value;
+                call = "customer_analytics.rfm(" + IdType() + ", " + s + ")";
             } else {
-                call = "customer_analytics.rfm(" + Args(params) + ")";
+                call = "customer_analytics.rfm(" + IdType() + ", " + Args(params) + ")";
             }
         } else if (function == "retention") {
             call = "customer_analytics.retention(" +
@@ -1119,45 +1261,56 @@ class Generator {
                          {"time_zone", Zone()}}) +
                    ")";
         } else {
-            call = "customer_analytics.kpis(" +
-                   Args({{"orders_sql", OrdersArg()}, {"period", Period()}, {"time_zone", Zone()}}) +
-                   ")";
+            call =
+                "customer_analytics.kpis(" +
+                Args({{"orders_sql", OrdersArg()}, {"period", Period()}, {"time_zone", Zone()}}) +
+                ")";
         }
         switch (rng_.Below(6)) {
-            case 0: return "SELECT " + call;
-            case 1: return "SELECT pg_catalog.count(*) FROM " + call + " AS f";
-            case 2: return "SELECT * FROM " + call + " AS f LIMIT " + std::to_string(rng_.Range(0, 5));
-            default: return "SELECT * FROM " + call + " AS f";
+            case 0:
+                return "SELECT " + call;
+            case 1:
+                return "SELECT pg_catalog.count(*) FROM " + call + " AS f";
+            case 2:
+                return "SELECT * FROM " + call + " AS f LIMIT " + std::to_string(rng_.Range(0, 5));
+            default:
+                return "SELECT * FROM " + call + " AS f";
         }
     }
 
     std::string Summary() {
         const Table &t = AnyTable();
         std::string from = t.name;
-        if (rng_.Chance(25)) from += " TABLESAMPLE BERNOULLI (" + std::to_string(rng_.Range(0, 100)) + ")";
-        const std::string time = rng_.Pick<std::string>(
-            {"ordered_at", "ordered_at", "ordered_at::timestamptz", "'infinity'::timestamptz",
-             "NULL", "ordered_at::text"});
-        const std::string amount = rng_.Pick<std::string>(
-            {"amount", "amount", "amount::numeric", "NULL", "9.99e27::numeric", "amount::float8",
-             "-amount"});
+        if (rng_.Chance(25))
+            from += " TABLESAMPLE BERNOULLI (" + std::to_string(rng_.Range(0, 100)) + ")";
+        const std::string time =
+            rng_.Pick<std::string>({"ordered_at", "ordered_at", "ordered_at::timestamptz",
+                                    "'infinity'::timestamptz", "NULL", "ordered_at::text"});
+        const std::string amount =
+            rng_.Pick<std::string>({"amount", "amount", "amount::numeric", "NULL",
+                                    "9.99e27::numeric", "amount::float8", "-amount"});
         std::string as_of = rng_.Chance(20) ? "ordered_at + interval '1 day'" : Timestamptz();
-        const std::string agg = "customer_analytics.rfm_summary(" + time + ", " + amount + ", " + as_of + ")";
+        const std::string agg =
+            "customer_analytics.rfm_summary(" + time + ", " + amount + ", " + as_of + ")";
         switch (rng_.Below(7)) {
-            case 0: return "SELECT customer_id, (" + agg + ").* FROM " + from + " GROUP BY customer_id";
-            case 1: return "SELECT (" + agg + ").* FROM " + from;
+            case 0:
+                return "SELECT customer_id, (" + agg + ").* FROM " + from + " GROUP BY customer_id";
+            case 1:
+                return "SELECT (" + agg + ").* FROM " + from;
             case 2:
-                return "SELECT customer_id, " + agg + " OVER (PARTITION BY customer_id ORDER BY "
-                       "ordered_at) FROM " + from;
+                return "SELECT customer_id, " + agg +
+                       " OVER (PARTITION BY customer_id ORDER BY "
+                       "ordered_at) FROM " +
+                       from;
             case 3:
-                return "SELECT customer_id, (customer_analytics.rfm_summary(DISTINCT " + time + ", " + amount +
-                       ", NULL)).* FROM " + from + " GROUP BY customer_id";
+                return "SELECT customer_id, (customer_analytics.rfm_summary(DISTINCT " + time +
+                       ", " + amount + ", NULL)).* FROM " + from + " GROUP BY customer_id";
             case 4:
                 return "SELECT customer_id, (" + agg + ").recency_days FROM " + from +
                        " GROUP BY customer_id HAVING (" + agg + ").frequency > 1";
             case 5:
-                return "SELECT (customer_analytics.rfm_summary(" + time + ", " + amount + ", " + as_of +
-                       ") FILTER (WHERE amount > 0)).* FROM " + from;
+                return "SELECT (customer_analytics.rfm_summary(" + time + ", " + amount + ", " +
+                       as_of + ") FILTER (WHERE amount > 0)).* FROM " + from;
             default:
                 return "SELECT pg_catalog.count(*) FROM (SELECT customer_id, (" + agg +
                        ").* FROM " + from + " GROUP BY customer_id) s";
@@ -1186,7 +1339,8 @@ class Generator {
             s2.rollback_on_error = true;
             s2.savepoint = "b";
             c.steps.push_back(s2);
-            c.steps.push_back(ctl(rng_.Chance(50) ? "ROLLBACK TO SAVEPOINT a" : "RELEASE SAVEPOINT a"));
+            c.steps.push_back(
+                ctl(rng_.Chance(50) ? "ROLLBACK TO SAVEPOINT a" : "RELEASE SAVEPOINT a"));
             c.steps.push_back(call(rng_.Chance(50) ? q : "SELECT 1"));
             c.steps.push_back(ctl(rng_.Chance(50) ? "COMMIT" : "ROLLBACK"));
         } else if (r < 86) {
@@ -1236,11 +1390,14 @@ class Generator {
         c.expect_nonnegative = true;
         const std::string src = rng_.Chance(50) ? "TABLE " + t.name : "SELECT * FROM " + t.name;
         const std::string call =
-            cohort ? "customer_analytics.cohort_retention(" + Dq(src) + ", " + Period() + ", time_zone => " + Zone() + ")"
+            cohort ? "customer_analytics.cohort_retention(" + Dq(src) + ", " + Period() +
+                         ", time_zone => " + Zone() + ")"
                    : "customer_analytics.kpis(" + Dq(src) + ", " + Period() + ", " + Zone() + ")";
-        c.steps.push_back({"SELECT pg_catalog.sum(revenue)::text, pg_catalog.count(*) FILTER (WHERE "
-                           "revenue < 0) FROM " + call + " AS f",
-                           true, false, ""});
+        c.steps.push_back(
+            {"SELECT pg_catalog.sum(revenue)::text, pg_catalog.count(*) FILTER (WHERE "
+             "revenue < 0) FROM " +
+                 call + " AS f",
+             true, false, ""});
     }
 
     Rng rng_;
@@ -1318,8 +1475,10 @@ class LogWatch {
     explicit LogWatch(std::string path) : path_(std::move(path)) {
         if (path_.empty()) return;
         std::ifstream f(path_, std::ios::binary | std::ios::ate);
-        if (f) offset_ = static_cast<std::uint64_t>(f.tellg());
-        else std::fprintf(stderr, "ca_fuzz: cannot read the server log %s\n", path_.c_str());
+        if (f)
+            offset_ = static_cast<std::uint64_t>(f.tellg());
+        else
+            std::fprintf(stderr, "ca_fuzz: cannot read the server log %s\n", path_.c_str());
     }
     bool enabled() const { return !path_.empty(); }
     const std::string &path() const { return path_; }
@@ -1340,8 +1499,7 @@ class LogWatch {
             if (IsCrashLine(line)) {
                 out.push_back(line);
                 ++crash_lines_;
-            }
-            else if (!out.empty() && line.find("Failed process was running") != std::string::npos)
+            } else if (!out.empty() && line.find("Failed process was running") != std::string::npos)
                 out.push_back(line);
         }
         return out;
@@ -1458,7 +1616,8 @@ int main(int argc, char **argv) {
         return 1;
     }
     std::map<std::string, std::string> expected;
-    if (PGresult *res = PQexec(conn.raw(), "SELECT t, coalesce(total, '<null>') FROM public.fz_expected")) {
+    if (PGresult *res =
+            PQexec(conn.raw(), "SELECT t, coalesce(total, '<null>') FROM public.fz_expected")) {
         if (PQresultStatus(res) == PGRES_TUPLES_OK)
             for (int i = 0; i < PQntuples(res); ++i)
                 expected[PQgetvalue(res, i, 0)] = PQgetvalue(res, i, 1);
@@ -1471,8 +1630,9 @@ int main(int argc, char **argv) {
     std::string log_path = opt.server_log.empty() ? FindServerLog(conn) : opt.server_log;
     LogWatch log(log_path);
     if (!log.enabled())
-        std::fprintf(stderr, "ca_fuzz: no server log to watch (pass --server-log); crashes are "
-                             "still seen as lost connections\n");
+        std::fprintf(stderr,
+                     "ca_fuzz: no server log to watch (pass --server-log); crashes are "
+                     "still seen as lost connections\n");
 
     Canary canary;
     if (!ReadCanary(conn, canary)) {
@@ -1542,12 +1702,11 @@ int main(int argc, char **argv) {
                                call.function + " " + o.sqlstate + " " + Normalise(o.message));
                 else if (o.sqlstate == "FZ666") {
                     hijack_seen = true;
-                    AddFinding(st, call, "search_path hijack",
-                               "evil." + HijackedObject(o.message) +
-                                   " ran (found through search_path)",
-                               HijackedObject(o.message));
-                }
-                else if (o.message.find("terminated by signal") != std::string::npos)
+                    AddFinding(
+                        st, call, "search_path hijack",
+                        "evil." + HijackedObject(o.message) + " ran (found through search_path)",
+                        HijackedObject(o.message));
+                } else if (o.message.find("terminated by signal") != std::string::npos)
                     AddFinding(st, call, "crash", OneLine(o.message), call.function);
                 if (step.rollback_on_error) {
                     Outcome rb = conn.Exec("ROLLBACK TO SAVEPOINT " + step.savepoint, 30);
@@ -1576,8 +1735,10 @@ int main(int argc, char **argv) {
             Outcome rb = conn.Exec("ROLLBACK", 30);
             if (rb.kind == Outcome::Lost) lost = true;
         }
-        if (call_ok) ++st.ok_by_function[call.function];
-        else ++st.err_by_function[call.function];
+        if (call_ok)
+            ++st.ok_by_function[call.function];
+        else
+            ++st.err_by_function[call.function];
 
         // Alive? Canaries untouched?
         Canary now;
@@ -1602,11 +1763,13 @@ int main(int argc, char **argv) {
             if (now.seq != canary.seq)
                 AddFinding(st, call, "injection",
                            "fuzz_seq advanced (" + canary.seq + " -> " + now.seq +
-                               "): a statement appended to an inner query ran", "seq");
+                               "): a statement appended to an inner query ran",
+                           "seq");
             if ((now.canary_seq != canary.canary_seq || now.canary_rows != "0") && !hijack_seen)
-                AddFinding(st, call, "search_path hijack",
-                           "fuzz_canary_seq advanced or fuzz_canary has rows (" +
-                               now.canary_rows + ")", "canary");
+                AddFinding(
+                    st, call, "search_path hijack",
+                    "fuzz_canary_seq advanced or fuzz_canary has rows (" + now.canary_rows + ")",
+                    "canary");
             if (now.canary_rows != "0") conn.Exec("DELETE FROM public.fuzz_canary", 30);
             canary = now;
         }
@@ -1676,11 +1839,13 @@ int main(int argc, char **argv) {
     int i = 0;
     for (const Finding *f : fs) {
         std::string functions;
-        for (const std::string &fn : f->functions) functions += (functions.empty() ? "" : ", ") + fn;
-        std::printf("#\n# finding %d: %s in %s (%ld times, first at call %ld)\n#   %s\n"
-                    "#   reproduce:\n",
-                    ++i, f->kind.c_str(), functions.c_str(), f->count, f->first_call,
-                    OneLine(f->detail, 300).c_str());
+        for (const std::string &fn : f->functions)
+            functions += (functions.empty() ? "" : ", ") + fn;
+        std::printf(
+            "#\n# finding %d: %s in %s (%ld times, first at call %ld)\n#   %s\n"
+            "#   reproduce:\n",
+            ++i, f->kind.c_str(), functions.c_str(), f->count, f->first_call,
+            OneLine(f->detail, 300).c_str());
         std::istringstream lines(f->repro);
         std::string line;
         while (std::getline(lines, line)) std::printf("#     %s\n", OneLine(line, 40000).c_str());

@@ -1,0 +1,126 @@
+#include "key_column.hpp"
+
+#include <cstdio>
+#include <string_view>
+
+#include "door.hpp"
+
+namespace ca {
+namespace pg {
+
+namespace {
+
+bool IsInteger(Oid t) {
+    return t == INT2OID || t == INT4OID || t == INT8OID;
+}
+
+// No C++ allocation inside Guard: the name is copied out after it.
+std::string TypeName(Oid type) {
+    char *s = nullptr;
+    Guard([&] { s = format_type_be(type); });
+    return std::string(s);
+}
+
+}  // namespace
+
+std::string KeyColumn::Expression(const std::string &column) const {
+    if (kind != Kind::TextForm) return column;
+    if (type == NUMERICOID) return "pg_catalog.trim_scale(" + column + ")::pg_catalog.text";
+    return column + "::pg_catalog.text";
+}
+
+KeyColumn DescribeKey(const ColumnFound &found) {
+    KeyColumn key;
+    key.type = found.type;
+    if (IsInteger(found.type)) {
+        key.kind = KeyColumn::Kind::Integer;
+    } else if (found.type == TEXTOID || found.type == VARCHAROID) {
+        key.kind = KeyColumn::Kind::Text;
+        key.collation = found.collation;
+    } else {
+        key.kind = KeyColumn::Kind::TextForm;
+    }
+    return key;
+}
+
+KeyOutput::KeyOutput(const KeyColumn &key, Oid result_type, const char *column,
+                     const char *type_arg)
+    : key_(key), result_type_(result_type), column_(column) {
+    const bool integer_key = key.kind == KeyColumn::Kind::Integer;
+    if (result_type == TEXTOID || result_type == VARCHAROID) {
+        via_ = Via::Text;
+    } else if (integer_key && result_type == INT8OID) {
+        via_ = Via::Int8;
+    } else if (integer_key && result_type == INT4OID) {
+        via_ = Via::Int4;
+    } else if (integer_key && result_type == INT2OID) {
+        via_ = Via::Int2;
+    } else if (integer_key && result_type == NUMERICOID) {
+        via_ = Via::Numeric;
+    } else if (!integer_key && result_type == key.type) {
+        via_ = Via::Input;
+        Oid *function = &input_function_;
+        Oid *param = &input_param_;
+        Guard([&] { getTypeInputInfo(result_type, function, param); });
+    } else {
+        const std::string have = TypeName(key.type);
+        const std::string want = TypeName(result_type);
+        throw SqlError(
+            ERRCODE_DATATYPE_MISMATCH,
+            std::string(type_arg) + " asks for " + column + " as " + want + ", but the query's " +
+                column + " is " + have,
+            std::string("Ids can be returned in their own type, as text, and integer ids "
+                        "as any integer type or numeric."),
+            "Pass NULL::" + have + " (or NULL::text) as " + type_arg + ".");
+    }
+}
+
+Datum KeyOutput::Make(const ca::CustomerIndex &index, std::uint32_t i) const {
+    if (key_.kind == KeyColumn::Kind::Integer) {
+        const std::int64_t id = index.IntegerId(i);
+        switch (via_) {
+            case Via::Int8:
+                return Int64GetDatum(id);
+            case Via::Int4:
+            case Via::Int2: {
+                const bool fits = via_ == Via::Int4 ? (id >= PG_INT32_MIN && id <= PG_INT32_MAX)
+                                                    : (id >= PG_INT16_MIN && id <= PG_INT16_MAX);
+                if (!fits)
+                    ereport(ERROR,
+                            (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+                             errmsg("%s %lld does not fit in %s", column_,
+                                    static_cast<long long>(id), format_type_be(result_type_)),
+                             errhint("Ask for a wider type, for example bigint.")));
+                return via_ == Via::Int4 ? Int32GetDatum(static_cast<int32>(id))
+                                         : Int16GetDatum(static_cast<int16>(id));
+            }
+            case Via::Numeric:
+                return DirectFunctionCall1(int8_numeric, Int64GetDatum(id));
+            default: {
+                char text[32];
+                snprintf(text, sizeof text, "%lld", static_cast<long long>(id));
+                return PointerGetDatum(cstring_to_text(text));
+            }
+        }
+    }
+    const std::string_view bytes = index.BytesId(i);
+    if (via_ == Via::Input) {
+        char *s = pnstrdup(bytes.data(), bytes.size());
+        return OidInputFunctionCall(input_function_, s, input_param_, -1);
+    }
+    return PointerGetDatum(cstring_to_text_with_len(bytes.data(), static_cast<int>(bytes.size())));
+}
+
+Oid ResultColumnType(FunctionCallInfo fcinfo, int attno) {
+    Oid type = InvalidOid;
+    Guard([&] {
+        TupleDesc desc;
+        if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
+            elog(ERROR, "return type must be a row type");
+        type = TupleDescAttr(desc, attno - 1)->atttypid;
+    });
+    return type;
+}
+
+}  // namespace pg
+}  // namespace ca

@@ -1,0 +1,73 @@
+// Key columns of the user's queries (customer_id today, an item or order id next): how the C++ side
+// keys their values, and how a result gives them back in the type the caller asked for. One
+// mechanism for every analytic that returns ids (docs/architecture.md, "Typed ids").
+#pragma once
+
+#include "pg_headers.hpp"
+
+#include <cstdint>
+#include <string>
+
+#include "customer_index.hpp"
+#include "inner_query.hpp"
+
+namespace ca {
+namespace pg {
+
+// How a key column's values reach the C++ side.
+struct KeyColumn {
+    enum class Kind {
+        Integer,   // smallint, integer, bigint: keyed as 64-bit integers
+        Text,      // text, varchar: keyed by their bytes (ordered in `collation`)
+        TextForm,  // any other type: keyed by its text form (numeric without trailing zeros, so
+                   // that 1.0 and 1.00 are one key, as they are equal in SQL)
+    };
+    Kind kind = Kind::Integer;
+    Oid type = InvalidOid;       // the column's type in the user's query
+    Oid collation = InvalidOid;  // Text: the column's collation; else InvalidOid
+
+    ca::CustomerIndex::KeyKind IndexKind() const {
+        return kind == Kind::Integer ? ca::CustomerIndex::KeyKind::Integer
+                                     : ca::CustomerIndex::KeyKind::Bytes;
+    }
+    // How StreamQuery converts the values of Expression().
+    Conversion StreamConversion() const {
+        return kind == Kind::Integer ? Conversion::Int64 : Conversion::Text;
+    }
+    // The SQL expression, over `column` (e.g. "q.customer_id"), whose values are the keys. Names
+    // everything with its schema.
+    std::string Expression(const std::string &column) const;
+};
+
+// The key column as DescribeInnerQuery found it.
+KeyColumn DescribeKey(const ColumnFound &found);
+
+// Turns keys of a CustomerIndex back into values of a result column's type. The type is the one the
+// caller chose through a polymorphic argument (say id_type => NULL::bigint): integer keys as any
+// integer type (checked per value), numeric or text; text keys as text or varchar; any key as
+// text (its text form) or as its own type. Other pairs are refused up front with 42804.
+class KeyOutput {
+  public:
+    // `column` names the result column and `type_arg` the argument that chose its type (for the
+    // messages). Call between Door and the result loop, outside Guard.
+    KeyOutput(const KeyColumn &key, Oid result_type, const char *column, const char *type_arg);
+
+    // The key of index entry i as a Datum of the result type, allocated in CurrentMemoryContext.
+    // Call inside Guard (it may ereport: 22003 when an integer does not fit a narrower type).
+    Datum Make(const ca::CustomerIndex &index, std::uint32_t i) const;
+
+  private:
+    enum class Via { Int8, Int4, Int2, Numeric, Text, Input };
+    Via via_ = Via::Text;
+    KeyColumn key_;
+    Oid result_type_;
+    const char *column_;
+    Oid input_function_ = InvalidOid;  // Via::Input: the result type's input function
+    Oid input_param_ = InvalidOid;
+};
+
+// The type of column `attno` (1-based) of the function's declared (polymorphism resolved) result.
+Oid ResultColumnType(FunctionCallInfo fcinfo, int attno);
+
+}  // namespace pg
+}  // namespace ca
