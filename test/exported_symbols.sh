@@ -2,8 +2,8 @@
 # Checks the dynamic symbol table of the built customer_analytics.so (run `make` first): it exports
 # only what PostgreSQL looks up (Pg_magic_func, _PG_init, pg_finfo_* and the ca_* fmgr entry
 # points; see exports.txt), nothing of the C++ core (no mangled _Z... name), and every entry point
-# an install script (*--*.sql) names is still exported. Prints "ok - ..." or "not ok - ..."; exits
-# non-zero on failure.
+# an install script names (*--*.sql, test/extension/*--*.sql) is still exported. Prints "ok - ..."
+# or "not ok - ..."; exits non-zero on failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 lib=customer_analytics.so
@@ -24,7 +24,7 @@ fi
 # library or in another one the Makefile built (a test-only extension may have its own).
 others=$(for so in ./*.so; do [ "$so" != "./$lib" ] && nm -D --defined-only "$so" | awk 'NF >= 3 { print $3 }'; done)
 all_symbols=$(printf '%s\n%s\n' "$symbols" "$others")
-entry_points=$(grep -ohE "'ca_[A-Za-z0-9_]+'" ./*--*.sql 2>/dev/null | tr -d "'" | sort -u)
+entry_points=$(grep -ohE "'ca_[A-Za-z0-9_]+'" ./*--*.sql test/extension/*--*.sql 2>/dev/null | tr -d "'" | sort -u)
 missing=""
 [ -n "$entry_points" ] || missing+=" (no install script names an entry point: built?)"
 for f in $entry_points; do
