@@ -26,6 +26,12 @@ PG_CPPFLAGS += -Isrc/core -Isrc/pg
 PG_CXXFLAGS += -std=c++17 -fexceptions -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-register
 SHLIB_LINK += -lstdc++
 
+# Export only the module magic, _PG_init and the fmgr entry points (exports.txt; PGXS turns it into
+# a linker version script): the core's C++ symbols stay inside the library, where they cannot
+# clash with another library's. Not -fvisibility=hidden: up to PostgreSQL 15 PGDLLEXPORT is empty
+# on ELF platforms, so it would hide the entry points too.
+SHLIB_EXPORTS = exports.txt
+
 # Rebuild objects when a header they include changes (PGXS writes .deps/*.Po).
 override autodepend = yes
 

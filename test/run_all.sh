@@ -2,8 +2,10 @@
 # Runs every test of customer_analytics: the core's Catch2 tests (through CTest) and the pg_regress
 # suite, core and extended, against a throwaway PostgreSQL cluster started here. Installs what it
 # needs first (Debian 12). The core's tests run a second time built with AddressSanitizer and
-# UndefinedBehaviorSanitizer; the SQL examples of README.md and docs/ are run, and a bounded fuzz
-# pass (test/fuzz.sh, seed CA_FUZZ_SEED or 1) calls every SQL function. The last line is
+# UndefinedBehaviorSanitizer; the library's exported symbols are checked (test/exported_symbols.sh),
+# the SQL examples of README.md and docs/ are run, a dump and restore of materialized views over
+# the functions is checked (test/dump_restore.sh), and a bounded fuzz pass (test/fuzz.sh, seed
+# CA_FUZZ_SEED or 1) calls every SQL function. The last line is
 # "N passed, N failed, N skipped": each test counts once, an extended test whose dataset is absent
 # (it prints SKIP) as skipped; the exit status is non-zero when anything failed.
 set -uo pipefail
@@ -45,6 +47,8 @@ core_tests build-sanitize -DCA_SANITIZE=ON
 
 echo "== extension: build, install, pg_regress"
 if make -j2 >>build.log 2>&1 && $SUDO make install >>build.log 2>&1; then
+    echo "== extension: the library exports only PostgreSQL's entry points (one test)"
+    if bash test/exported_symbols.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
     ca_cluster_start
     trap ca_cluster_stop EXIT
     rm -rf results regression.diffs regression.out
@@ -91,6 +95,8 @@ if make -j2 >>build.log 2>&1 && $SUDO make install >>build.log 2>&1; then
         failed=$((failed + 1))   # it failed before running any example
     fi
     rm -f docs.log
+    echo "== dump and restore: materialized views over the extension's functions (one test)"
+    if bash test/dump_restore.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
     echo "== fuzz: a bounded pass over every SQL function (bash test/fuzz.sh --calls 100000 is the long run)"
     bash test/fuzz.sh --seconds "${CA_FUZZ_SECONDS:-100}" 2>&1 | grep -v '^ca_fuzz: [0-9]* calls' | tee -a regress.log
     ok=$(grep -cE '^ok |\.\.\. +ok' regress.log)
