@@ -65,7 +65,7 @@ CREATE SCHEMA shop;
 CREATE TABLE shop.order_lines (order_id bigint, customer_id bigint, ordered_at timestamp, amount numeric);
 \copy shop.order_lines FROM PROGRAM '$generator' WITH (FORMAT csv)
 CREATE MATERIALIZED VIEW shop.customer_rfm AS
-SELECT * FROM customer_analytics.rfm(
+SELECT * FROM customer_analytics.rfm(NULL::bigint,
     'SELECT customer_id, order_id, ordered_at, amount FROM shop.order_lines',
     as_of => '2024-01-01');
 CREATE MATERIALIZED VIEW shop.monthly_retention AS
@@ -129,7 +129,7 @@ $create_extension
 CREATE TABLE public.order_lines (order_id bigint, customer_id bigint, ordered_at timestamp, amount numeric);
 \copy public.order_lines FROM PROGRAM '$generator' WITH (FORMAT csv)
 CREATE MATERIALIZED VIEW public.customer_rfm AS
-SELECT * FROM customer_analytics.rfm(
+SELECT * FROM customer_analytics.rfm(NULL::bigint,
     'SELECT customer_id, order_id, ordered_at, amount FROM order_lines', as_of => '2024-01-01');
 SQL
 }
