@@ -27,7 +27,15 @@ struct SkippedRows {
     std::int64_t null_customer_rows = 0;  // customer_id NULL
     std::int64_t null_field_rows = 0;     // a NULL (or non-finite) time or amount, or order_id
     std::int64_t after_bound_rows = 0;    // after the analysis bound (rfm's as_of, end_at)
-    std::int64_t total() const { return null_customer_rows + null_field_rows + after_bound_rows; }
+    // Transactions (transactions.hpp): lines without a transaction (order_id, or customer_id when
+    // baskets are per customer) or item, and lines whose quantity is zero or negative.
+    std::int64_t null_transaction_rows = 0;
+    std::int64_t null_item_rows = 0;
+    std::int64_t non_positive_quantity_rows = 0;
+    std::int64_t total() const {
+        return null_customer_rows + null_field_rows + after_bound_rows + null_transaction_rows +
+               null_item_rows + non_positive_quantity_rows;
+    }
 };
 
 // What an analytic does with the orders the reader streams to it, customers as dense indices

@@ -111,6 +111,104 @@ Datum KeyOutput::Make(const ca::CustomerIndex &index, std::uint32_t i) const {
     return PointerGetDatum(cstring_to_text_with_len(bytes.data(), static_cast<int>(bytes.size())));
 }
 
+Datum KeyOutput::MakeArray(const ca::CustomerIndex &index, const std::uint32_t *entries,
+                           std::size_t n) const {
+    Datum *elems = static_cast<Datum *>(palloc(sizeof(Datum) * (n > 0 ? n : 1)));
+    for (std::size_t i = 0; i < n; ++i) elems[i] = Make(index, entries[i]);
+    int16 typlen;
+    bool typbyval;
+    char typalign;
+    get_typlenbyvalalign(result_type_, &typlen, &typbyval, &typalign);
+    return PointerGetDatum(
+        construct_array(elems, static_cast<int>(n), result_type_, typlen, typbyval, typalign));
+}
+
+Oid ArrayElementType(Oid type) {
+    Oid element = InvalidOid;
+    Guard([&] { element = get_element_type(type); });
+    if (element == InvalidOid)
+        throw SqlError(ERRCODE_DATATYPE_MISMATCH, TypeName(type) + " is not an array type");
+    return element;
+}
+
+KeyList KeyArrayArg(FunctionCallInfo fcinfo, int n, const char *name, const KeyColumn &key) {
+    KeyList out;
+    out.integer = key.kind == KeyColumn::Kind::Integer;
+    if (PG_ARGISNULL(n)) return out;
+    ArrayType *array = nullptr;
+    Oid element = InvalidOid;
+    int ndim = 0;
+    Guard([&] {
+        array = PG_GETARG_ARRAYTYPE_P(n);
+        element = ARR_ELEMTYPE(array);
+        ndim = ARR_NDIM(array);
+    });
+    if (ndim > 1)
+        throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
+                       std::string(name) + " must be a one-dimensional array",
+                       "It has " + std::to_string(ndim) + " dimensions.");
+    const bool text_elements = element == TEXTOID || element == VARCHAROID;
+    bool fits = false;
+    switch (key.kind) {
+        case KeyColumn::Kind::Integer:
+            fits = IsInteger(element);
+            break;
+        case KeyColumn::Kind::Text:
+            fits = text_elements;
+            break;
+        case KeyColumn::Kind::TextForm:
+            fits = text_elements || element == key.type;
+            break;
+    }
+    if (!fits) {
+        const std::string have = TypeName(element);
+        const std::string want = TypeName(key.type);
+        throw SqlError(ERRCODE_DATATYPE_MISMATCH,
+                       std::string(name) + " is " + have + "[], but the query's ids are " + want,
+                       {}, "Pass " + want + "[] (or text[]).");
+    }
+    Datum *elems = nullptr;
+    bool *nulls = nullptr;
+    int count = 0;
+    char **texts = nullptr;  // text forms, for non-integer keys
+    Guard([&] {
+        int16 typlen;
+        bool typbyval;
+        char typalign;
+        get_typlenbyvalalign(element, &typlen, &typbyval, &typalign);
+        deconstruct_array(array, element, typlen, typbyval, typalign, &elems, &nulls, &count);
+        if (key.kind == KeyColumn::Kind::Integer) return;
+        texts = static_cast<char **>(palloc0(sizeof(char *) * (count > 0 ? count : 1)));
+        Oid output = InvalidOid;
+        bool varlena = false;
+        if (!text_elements) getTypeOutputInfo(element, &output, &varlena);
+        for (int i = 0; i < count; ++i) {
+            if (nulls[i]) continue;
+            if (text_elements) {
+                texts[i] = TextDatumGetCString(elems[i]);
+            } else {
+                Datum d = elems[i];
+                if (element == NUMERICOID) d = DirectFunctionCall1(numeric_trim_scale, d);
+                texts[i] = OidOutputFunctionCall(output, d);
+            }
+        }
+    });
+    for (int i = 0; i < count; ++i) {
+        if (nulls[i])
+            throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED,
+                           std::string(name) + " must not contain nulls",
+                           "Element " + std::to_string(i + 1) + " is null.");
+        if (out.integer) {
+            out.ints.push_back(element == INT8OID   ? DatumGetInt64(elems[i])
+                               : element == INT4OID ? DatumGetInt32(elems[i])
+                                                    : DatumGetInt16(elems[i]));
+        } else {
+            out.bytes.emplace_back(texts[i]);
+        }
+    }
+    return out;
+}
+
 Oid ResultColumnType(FunctionCallInfo fcinfo, int attno) {
     Oid type = InvalidOid;
     Guard([&] {

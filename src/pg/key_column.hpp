@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "customer_index.hpp"
 #include "inner_query.hpp"
@@ -55,6 +56,10 @@ class KeyOutput {
     // The key of index entry i as a Datum of the result type, allocated in CurrentMemoryContext.
     // Call inside Guard (it may ereport: 22003 when an integer does not fit a narrower type).
     Datum Make(const ca::CustomerIndex &index, std::uint32_t i) const;
+    // The keys of entries[0 .. n) as a one-dimensional array of the result type (the element type
+    // given to the constructor, see ArrayElementType). Call inside Guard.
+    Datum MakeArray(const ca::CustomerIndex &index, const std::uint32_t *entries,
+                    std::size_t n) const;
 
   private:
     enum class Via { Int8, Int4, Int2, Numeric, Text, Input };
@@ -68,6 +73,23 @@ class KeyOutput {
 
 // The type of column `attno` (1-based) of the function's declared (polymorphism resolved) result.
 Oid ResultColumnType(FunctionCallInfo fcinfo, int attno);
+// The element type of an array type (for a result column declared anyarray); 42804 when `type` is
+// not an array type.
+Oid ArrayElementType(Oid type);
+
+// Ids given as an array argument (a basket, a list of items), as a key column keys them.
+struct KeyList {
+    bool integer = false;            // ints, else bytes
+    std::vector<std::int64_t> ints;  // Kind::Integer keys
+    std::vector<std::string> bytes;  // Kind::Text and Kind::TextForm keys
+    std::size_t size() const { return integer ? ints.size() : bytes.size(); }
+};
+
+// Reads array argument n for `key`: integer keys take arrays of smallint, integer or bigint; text
+// keys arrays of text or varchar; other keys arrays of their own type (numeric without trailing
+// zeros) or of text (taken as the text form). Another element type is 42804, a NULL element 22004,
+// more than one dimension 22023. A NULL array is an empty list.
+KeyList KeyArrayArg(FunctionCallInfo fcinfo, int n, const char *name, const KeyColumn &key);
 
 }  // namespace pg
 }  // namespace ca

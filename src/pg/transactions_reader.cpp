@@ -1,0 +1,143 @@
+#include "transactions_reader.hpp"
+
+#include <string_view>
+#include <vector>
+
+#include "door.hpp"
+#include "inner_query.hpp"
+
+namespace ca {
+namespace pg {
+
+namespace {
+
+constexpr const char *kItemsExample =
+    "SELECT order_id, item [, customer_id, quantity, amount] FROM order_items";
+
+class LinesSink : public RowSink {
+  public:
+    LinesSink(bool integer_transactions, bool integer_items, bool has_quantity, bool has_amount,
+              ca::CustomerIndex &transactions, ca::CustomerIndex &items, ca::LineConsumer &consumer,
+              ca::SkippedRows &skips)
+        : integer_transactions_(integer_transactions),
+          integer_items_(integer_items),
+          has_quantity_(has_quantity),
+          has_amount_(has_amount),
+          transactions_(transactions),
+          items_(items),
+          consumer_(consumer),
+          skips_(skips) {}
+
+    void Row(const Value *v) override {
+        // Columns: transaction key, item, then quantity and amount when the query has them.
+        if (v[0].isnull) {
+            ++skips_.null_transaction_rows;
+            return;
+        }
+        if (v[1].isnull) {
+            ++skips_.null_item_rows;
+            return;
+        }
+        const std::uint32_t transaction = Index(transactions_, integer_transactions_, v[0]);
+        const std::uint32_t item = Index(items_, integer_items_, v[1]);
+        ca::Line line;
+        int next = 2;
+        if (has_quantity_) {
+            const Value &q = v[next++];
+            line.has_quantity = !q.isnull;
+            line.quantity = q.money;
+        }
+        if (has_amount_) {
+            const Value &a = v[next++];
+            line.has_amount = !a.isnull;
+            line.amount = a.money;
+            line.decimals = a.decimals;
+        }
+        consumer_.Add(transaction, item, line);
+    }
+
+  private:
+    static std::uint32_t Index(ca::CustomerIndex &index, bool integer, const Value &v) {
+        return integer ? index.FindOrAdd(v.i64) : index.FindOrAdd(std::string_view(v.ptr, v.len));
+    }
+
+    bool integer_transactions_, integer_items_, has_quantity_, has_amount_;
+    ca::CustomerIndex &transactions_;
+    ca::CustomerIndex &items_;
+    ca::LineConsumer &consumer_;
+    ca::SkippedRows &skips_;
+};
+
+}  // namespace
+
+TransactionsSource DescribeTransactions(const std::string &items_sql, const char *what) {
+    const std::vector<Oid> numbers = {INT2OID, INT4OID, INT8OID, NUMERICOID, FLOAT4OID, FLOAT8OID};
+    const auto found = DescribeInnerQuery(
+        items_sql, what,
+        {{"order_id", true, {}, "", ""},
+         {"item", true, {}, "", ""},
+         {"customer_id", false, {}, "", ""},
+         {"quantity", false, numbers, "a number (numeric, integer or double precision)", "numeric"},
+         {"amount", false, numbers, "a number (numeric, integer or double precision)", "numeric"}},
+        kItemsExample);
+    TransactionsSource source;
+    source.order = DescribeKey(found[0]);
+    source.item = DescribeKey(found[1]);
+    source.has_customer = found[2].present();
+    if (source.has_customer) source.customer = DescribeKey(found[2]);
+    source.has_quantity = found[3].present();
+    source.has_amount = found[4].present();
+    return source;
+}
+
+const KeyColumn &TransactionKeyColumn(const TransactionsSource &source, TransactionKey key,
+                                      const char *what) {
+    if (key == TransactionKey::Order) return source.order;
+    if (!source.has_customer)
+        throw SqlError(ERRCODE_UNDEFINED_COLUMN, std::string(what) + " has no column customer_id",
+                       "Baskets per customer need the customer of each line.",
+                       std::string("Return customer_id too, for example: ") + kItemsExample);
+    return source.customer;
+}
+
+void ReadTransactions(const std::string &items_sql, const char *what,
+                      const TransactionsSource &source, TransactionKey key,
+                      ca::CustomerIndex &transactions, ca::CustomerIndex &items,
+                      ca::LineConsumer &consumer, ca::SkippedRows &skips) {
+    const KeyColumn &tkey = TransactionKeyColumn(source, key, what);
+    const char *tcolumn = key == TransactionKey::Order ? "q.order_id" : "q.customer_id";
+    std::string query =
+        "SELECT " + tkey.Expression(tcolumn) + ", " + source.item.Expression("q.item");
+    std::vector<Conversion> conversions = {tkey.StreamConversion(), source.item.StreamConversion()};
+    if (source.has_quantity) {
+        query += ", q.quantity";
+        conversions.push_back(Conversion::Money);
+    }
+    if (source.has_amount) {
+        query += ", q.amount";
+        conversions.push_back(Conversion::Money);
+    }
+    query += " FROM (" + SubqueryText(items_sql, what) + "\n) AS q";
+    LinesSink sink(tkey.kind == KeyColumn::Kind::Integer,
+                   source.item.kind == KeyColumn::Kind::Integer, source.has_quantity,
+                   source.has_amount, transactions, items, consumer, skips);
+    StreamQuery(query, conversions, sink);
+}
+
+void ReportSkippedLines(const char *function, const ca::SkippedRows &s) {
+    const std::int64_t lines = s.total();
+    if (lines == 0) return;
+    const std::string message =
+        std::string(function) + " skipped " + std::to_string(lines) + " input lines";
+    const std::string detail =
+        std::to_string(s.null_transaction_rows) + " lines had no transaction (a null order_id, " +
+        "or customer_id for baskets per customer), " + std::to_string(s.null_item_rows) +
+        " a null item, " + std::to_string(s.non_positive_quantity_rows) +
+        " a quantity of zero or less.";
+    const char *m = message.c_str();
+    const char *d = detail.c_str();
+    Guard([&] { ereport(NOTICE, (errmsg("%s", m), errdetail("%s", d))); });
+}
+
+}  // namespace pg
+}  // namespace ca
