@@ -131,3 +131,11 @@ DROP POLICY only_small ON err_orders;
 REVOKE ALL ON err_orders FROM rfm_analyst;
 REVOKE ALL ON SCHEMA public FROM rfm_analyst;
 DROP ROLE rfm_analyst;
+
+-- NOTICE policy: a call over clean data raises none (BI tools and application logs stay quiet);
+-- one that skipped rows raises exactly one, with the counts.
+SET client_min_messages = notice;
+SELECT count(*) AS clean_rfm FROM customer_analytics.rfm(NULL::bigint, $$SELECT 1 AS customer_id, date '2024-01-01' AS ordered_at, 5 AS amount$$);
+SELECT count(*) AS clean_kpis FROM customer_analytics.kpis($$SELECT 1 AS customer_id, date '2024-01-01' AS ordered_at, 5 AS amount$$);
+SELECT count(*) AS one_skipped FROM customer_analytics.rfm(NULL::bigint, $$SELECT * FROM (VALUES (1, date '2024-01-01', 5), (NULL, date '2024-01-01', 5)) v(customer_id, ordered_at, amount)$$);
+RESET client_min_messages;
