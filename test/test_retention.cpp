@@ -100,10 +100,16 @@ std::vector<ca::KpiRow> KpiRows(const ca::RetentionAccumulator &acc) {
     return rows;
 }
 std::vector<ca::CohortRow> CohortRows(const ca::RetentionAccumulator &acc,
-                                      std::int64_t max_offset) {
+                                      const ca::CohortOptions &options) {
     std::vector<ca::CohortRow> rows;
-    acc.Cohorts(max_offset, [&](const ca::CohortRow &r) { rows.push_back(r); });
+    acc.Cohorts(options, [&](const ca::CohortRow &r) { rows.push_back(r); });
     return rows;
+}
+std::vector<ca::CohortRow> CohortRows(const ca::RetentionAccumulator &acc,
+                                      std::int64_t max_offset) {
+    ca::CohortOptions options;
+    options.max_offset = max_offset;
+    return CohortRows(acc, options);
 }
 
 // Both passes: rows in order, then BeginSecondPass, then rows in reverse order.
@@ -521,6 +527,180 @@ TEST_CASE("Retention: cohort rows and max_offset") {
     check(0, {all[0], all[4]});
 }
 
+namespace {
+
+// The hand example of the modes, brackets and complete tests. Months Jan..Jun 2001; the latest
+// order is in June, so June is the incomplete period (p_last).
+//   A: Jan +10, Mar +10, Jun +1          cohort Jan, purchases at offsets 0, 2, 5: last 5
+//   B: Jan +5, Feb +5                    cohort Jan, offsets 0, 1: last 1
+//   C: Jan +2                            cohort Jan, offset 0: last 0
+//   D: Mar +7, May +3, May -1 (return)   cohort Mar, offsets 0, 2: last 2
+//   E: Jun +4                            cohort Jun, offset 0
+std::vector<Row> ModesExample() {
+    return {R(0, At(2001, 1, 10), 1000 * kCent), R(0, At(2001, 3, 10), 1000 * kCent),
+            R(0, At(2001, 6, 10), 100 * kCent),  R(1, At(2001, 1, 11), 500 * kCent),
+            R(1, At(2001, 2, 11), 500 * kCent),  R(2, At(2001, 1, 12), 200 * kCent),
+            R(3, At(2001, 3, 13), 700 * kCent),  R(3, At(2001, 5, 13), 300 * kCent),
+            R(3, At(2001, 5, 14), -100 * kCent), R(4, At(2001, 6, 15), 400 * kCent)};
+}
+
+struct WantCell {
+    std::int64_t cohort, offset, offset_end, size, active;
+    Money revenue;
+    bool complete;
+};
+
+void CheckCells(const ca::RetentionAccumulator &acc, const ca::CohortOptions &options,
+                const std::vector<WantCell> &want) {
+    const auto co = CohortRows(acc, options);
+    REQUIRE(co.size() == want.size());
+    for (std::size_t i = 0; i < want.size(); ++i) {
+        INFO("row " << i);
+        CHECK(co[i].cohort == want[i].cohort);
+        CHECK(co[i].offset == want[i].offset);
+        CHECK(co[i].offset_end == want[i].offset_end);
+        CHECK(co[i].cohort_size == want[i].size);
+        CHECK(co[i].active_customers == want[i].active);
+        CHECK(Str(co[i].revenue) == Str(want[i].revenue));
+        CHECK(co[i].complete == want[i].complete);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("Retention: cohort modes on and on_or_after, and complete cells") {
+    ca::ExecContext ctx;
+    ca::RetentionAccumulator acc(ctx, Period::Month, false, 0);
+    const std::int64_t jan = Month(2001, 1), mar = jan + 2, jun = jan + 5;
+    Feed(acc, ModesExample(), Range(Period::Month, jan, jun, -1));
+    // Complete: cohort + offset < June. Jan: offsets 0..4 complete, 5 not; Mar: 0..2, 3 not;
+    // Jun: offset 0 is June itself, not complete.
+    // on: Jan 0: A, B, C (10 + 5 + 2); 1: B (5); 2: A (10); 3, 4: nobody; 5: A (1).
+    //     Mar 0: D (7); 1: nobody; 2: D (3 - 1); 3: nobody.  Jun 0: E (4).
+    ca::CohortOptions on;
+    std::vector<WantCell> want = {{jan, 0, 0, 3, 3, 1700 * kCent, true},
+                                  {jan, 1, 1, 3, 1, 500 * kCent, true},
+                                  {jan, 2, 2, 3, 1, 1000 * kCent, true},
+                                  {jan, 3, 3, 3, 0, 0, true},
+                                  {jan, 4, 4, 3, 0, 0, true},
+                                  {jan, 5, 5, 3, 1, 100 * kCent, false},
+                                  {mar, 0, 0, 1, 1, 700 * kCent, true},
+                                  {mar, 1, 1, 1, 0, 0, true},
+                                  {mar, 2, 2, 1, 1, 200 * kCent, true},
+                                  {mar, 3, 3, 1, 0, 0, false},
+                                  {jun, 0, 0, 1, 1, 400 * kCent, false}};
+    CheckCells(acc, on, want);
+    // on_or_after: active at k when the last purchase's offset >= k. Jan: last offsets A 5, B 1,
+    // C 0: 3, 2, 1, 1, 1, 1. Mar: D's last offset 2: 1, 1, 1, 0. Revenue as with on.
+    ca::CohortOptions rolling;
+    rolling.mode = ca::CohortMode::OnOrAfter;
+    for (std::size_t i : {1, 3, 4, 7}) want[i].active += 1;  // Jan 1, 3, 4; Mar 1
+    CheckCells(acc, rolling, want);
+    // A purchase after max_offset still counts for on_or_after: max_offset 1 keeps Jan's
+    // offset 1 at 2 (A's last purchase is at offset 5).
+    rolling.max_offset = 1;
+    CheckCells(acc, rolling,
+               {{jan, 0, 0, 3, 3, 1700 * kCent, true},
+                {jan, 1, 1, 3, 2, 500 * kCent, true},
+                {mar, 0, 0, 1, 1, 700 * kCent, true},
+                {mar, 1, 1, 1, 1, 0, true},
+                {jun, 0, 0, 1, 1, 400 * kCent, false}});
+}
+
+TEST_CASE("Retention: cohort brackets count each customer once per bracket") {
+    ca::ExecContext ctx;
+    ca::RetentionAccumulator acc(ctx, Period::Month, false, 0);
+    const std::int64_t jan = Month(2001, 1), mar = jan + 2, jun = jan + 5;
+    Feed(acc, ModesExample(), Range(Period::Month, jan, jun, -1));
+    // ARRAY[0, 1, 3] without max_offset: [0], [1..2], [3..last offset of the data].
+    //   Jan (last offset 5): [0] A B C, 17, complete; [1..2] B (1), A (2): 2, 5 + 10, complete
+    //     (Jan + 2 = Mar < Jun); [3..5] A (5): 1, 1, incomplete (Jan + 5 = Jun).
+    //   Mar (last offset 3): [0] D, 7; [1..2] D (2): 1, 2, complete (May < Jun); [3..3] nobody,
+    //     incomplete.  Jun (last offset 0): only [0], E, 4, incomplete.
+    //   on_or_after: Jan [1..2]: last offset >= 1: A, B; [3..5]: >= 3: A. Mar [1..2]: D (2 >= 1);
+    //     [3..3]: nobody. The same counts here.
+    ca::CohortOptions options;
+    options.brackets = {0, 1, 3};
+    const std::vector<WantCell> want = {
+        {jan, 0, 0, 3, 3, 1700 * kCent, true}, {jan, 1, 2, 3, 2, 1500 * kCent, true},
+        {jan, 3, 5, 3, 1, 100 * kCent, false}, {mar, 0, 0, 1, 1, 700 * kCent, true},
+        {mar, 1, 2, 1, 1, 200 * kCent, true},  {mar, 3, 3, 1, 0, 0, false},
+        {jun, 0, 0, 1, 1, 400 * kCent, false}};
+    CheckCells(acc, options, want);
+    options.mode = ca::CohortMode::OnOrAfter;
+    CheckCells(acc, options, want);
+
+    // ARRAY[0, 2] with max_offset 3: [0..1], [2..3].
+    //   Jan: [0..1] A, B, C: 3 (B bought at offsets 0 and 1, counted once), 17 + 5; complete
+    //     (Feb < Jun). [2..3] A (2): 1, 10, complete (Apr < Jun).
+    //   Mar: [0..1] D: 1, 7, complete (Apr); [2..3] D (2): 1, 2, incomplete (Jun).
+    //   Jun: [0..1] E: 1, 4, incomplete (it reaches past the data: nominal end 1 kept);
+    //     [2..3] starts after the data: no row.
+    //   on_or_after: Jan [2..3]: last offset >= 2: A only. The same counts.
+    options.brackets = {0, 2};
+    options.max_offset = 3;
+    options.mode = ca::CohortMode::On;
+    const std::vector<WantCell> want2 = {{jan, 0, 1, 3, 3, 2200 * kCent, true},
+                                         {jan, 2, 3, 3, 1, 1000 * kCent, true},
+                                         {mar, 0, 1, 1, 1, 700 * kCent, true},
+                                         {mar, 2, 3, 1, 1, 200 * kCent, false},
+                                         {jun, 0, 1, 1, 1, 400 * kCent, false}};
+    CheckCells(acc, options, want2);
+    options.mode = ca::CohortMode::OnOrAfter;
+    CheckCells(acc, options, want2);
+    // ARRAY[0, 1, 2]: [0], [1], [2..last]. The modes differ where a customer bought after a
+    // bracket but not in it: on_or_after counts A in Jan [1] (A's last offset is 5), on does not.
+    //   on: Jan [0] 3, 17; [1] B: 1, 5; [2..5] A: 1, 10 + 1, incomplete.
+    //       Mar [0] 1, 7; [1] nobody, complete (Apr < Jun); [2..3] D: 1, 2, incomplete. Jun [0].
+    //   on_or_after: Jan [1] A, B: 2; Mar [1] D: 1; the rest as with on.
+    options.brackets = {0, 1, 2};
+    options.max_offset = -1;
+    options.mode = ca::CohortMode::On;
+    std::vector<WantCell> want3 = {{jan, 0, 0, 3, 3, 1700 * kCent, true},
+                                   {jan, 1, 1, 3, 1, 500 * kCent, true},
+                                   {jan, 2, 5, 3, 1, 1100 * kCent, false},
+                                   {mar, 0, 0, 1, 1, 700 * kCent, true},
+                                   {mar, 1, 1, 1, 0, 0, true},
+                                   {mar, 2, 3, 1, 1, 200 * kCent, false},
+                                   {jun, 0, 0, 1, 1, 400 * kCent, false}};
+    CheckCells(acc, options, want3);
+    options.mode = ca::CohortMode::OnOrAfter;
+    want3[1].active = 2;
+    want3[4].active = 1;
+    CheckCells(acc, options, want3);
+}
+
+TEST_CASE("Retention: cohort modes and brackets are checked") {
+    CHECK(ca::ParseCohortMode("on") == ca::CohortMode::On);
+    CHECK(ca::ParseCohortMode("on_or_after") == ca::CohortMode::OnOrAfter);
+    for (const char *bad : {"", "On", "rolling", "unbounded", "on or after"})
+        CHECK(KindOf([&] { ca::ParseCohortMode(bad); }) == ca::ErrorKind::InvalidParameter);
+    CHECK_NOTHROW(ca::CheckBrackets({0}, -1));
+    CHECK_NOTHROW(ca::CheckBrackets({0, 1, 4, 7, 13}, -1));
+    CHECK_NOTHROW(ca::CheckBrackets({0, 1, 4, 7, 13}, 13));
+    const std::vector<std::pair<std::vector<std::int64_t>, std::int64_t>> bad = {
+        {{}, -1},        {{1, 2}, -1},    {{0, -1}, -1},    {{-1, 0}, -1},
+        {{0, 3, 3}, -1}, {{0, 4, 2}, -1}, {{0, 1, 13}, 12}, {{0, 5}, 0}};
+    for (const auto &[brackets, max_offset] : bad) {
+        INFO("brackets of " << brackets.size() << ", max_offset " << max_offset);
+        CHECK(KindOf([&] { ca::CheckBrackets(brackets, max_offset); }) ==
+              ca::ErrorKind::InvalidParameter);
+    }
+    std::vector<std::int64_t> many(ca::kMaxBrackets + 1);
+    for (std::size_t i = 0; i < many.size(); ++i) many[i] = static_cast<std::int64_t>(i);
+    CHECK(KindOf([&] { ca::CheckBrackets(many, -1); }) == ca::ErrorKind::InvalidParameter);
+    many.pop_back();
+    CHECK_NOTHROW(ca::CheckBrackets(many, -1));
+    // Cohorts() checks them too.
+    ca::ExecContext ctx;
+    ca::RetentionAccumulator acc(ctx, Period::Month, false, 0);
+    const std::int64_t jan = Month(2001, 1);
+    Feed(acc, ModesExample(), Range(Period::Month, jan, jan + 5, -1));
+    ca::CohortOptions options;
+    options.brackets = {0, 2, 1};
+    CHECK(KindOf([&] { CohortRows(acc, options); }) == ca::ErrorKind::InvalidParameter);
+}
+
 TEST_CASE("Retention: BeginSecondPass rejects a mismatched range") {
     ca::ExecContext ctx;
     ca::RetentionAccumulator acc(ctx, Period::Month, false, 0);
@@ -552,8 +732,9 @@ struct Expected {
 // Straight from the definitions: times are compared with the boundaries b_j directly.
 Expected BruteForce(const std::vector<Row> &rows, std::uint32_t customers, Period period,
                     bool has_end, std::int64_t end, std::int64_t p0, std::int64_t p1,
-                    std::int64_t window_days, std::int64_t max_offset) {
+                    std::int64_t window_days, const ca::CohortOptions &options) {
     Expected x;
+    const std::int64_t max_offset = options.max_offset;
     std::vector<std::vector<std::pair<std::int64_t, Money>>> orders(customers);  // usable
     for (const Row &r : rows) {
         if (r.null_customer) {
@@ -626,14 +807,38 @@ Expected BruteForce(const std::vector<Row> &rows, std::uint32_t customers, Perio
         for (std::uint32_t c = 0; c < customers; ++c)
             if (!purchases[c].empty() && first(c) == g) members.push_back(c);
         if (members.empty()) continue;
-        std::int64_t last = p1 - g;
-        if (max_offset >= 0) last = std::min(last, max_offset);
-        for (std::int64_t o = 0; o <= last; ++o) {
-            ca::CohortRow row{g, o, static_cast<std::int64_t>(members.size()), 0, 0};
+        // Brackets [first, last] as docs/retention.md defines them; without brackets one per
+        // offset up to max_offset or the last period of the data.
+        const std::int64_t data_last = p1 - g;
+        std::vector<std::pair<std::int64_t, std::int64_t>> brackets;
+        if (options.brackets.empty()) {
+            const std::int64_t last = max_offset >= 0 ? std::min(data_last, max_offset) : data_last;
+            for (std::int64_t o = 0; o <= last; ++o) brackets.push_back({o, o});
+        } else {
+            const auto &bs = options.brackets;
+            for (std::size_t i = 0; i < bs.size() && bs[i] <= data_last; ++i)
+                brackets.push_back({bs[i], i + 1 < bs.size() ? bs[i + 1] - 1
+                                           : max_offset >= 0 ? max_offset
+                                                             : data_last});
+        }
+        // Active at offset o: a purchase in period g + o, or (on_or_after) in any analysed period
+        // from g + o to p1.
+        const auto active_at = [&](std::uint32_t c, std::int64_t o) {
+            if (options.mode == ca::CohortMode::On) return purchased_in(c, g + o);
+            for (std::int64_t q = g + o; q <= p1; ++q)
+                if (purchased_in(c, q)) return true;
+            return false;
+        };
+        for (const auto &[from, to] : brackets) {
+            ca::CohortRow row{g, from, to,         static_cast<std::int64_t>(members.size()),
+                              0, 0,    g + to < p1};
             for (std::uint32_t c : members) {
-                if (purchased_in(c, g + o)) ++row.active_customers;
+                bool any = false;
+                for (std::int64_t o = from; o <= std::min(to, data_last); ++o)
+                    any = any || active_at(c, o);
+                if (any) ++row.active_customers;
                 for (const auto &ord : orders[c])
-                    if (b(g + o) <= ord.first && ord.first < b(g + o + 1))
+                    if (b(g + from) <= ord.first && ord.first < b(g + std::min(to, data_last) + 1))
                         row.revenue += ord.second;
             }
             x.cohorts.push_back(row);
@@ -653,7 +858,7 @@ TEST_CASE("Retention: random data against a brute force") {
                                    Period::Year};
     constexpr std::int64_t kSpanDays[] = {45, 300, 3 * 365, 5 * 365, 8 * 365};
     constexpr std::int64_t kWindows[] = {-1, 30, 90, 365};
-    int with_rows = 0;
+    int with_rows = 0, complete_cells = 0, bracket_cells = 0;
     std::int64_t total_retained = 0, total_reactivated = 0, total_after_end = 0, total_new = 0;
     for (int iteration = 0; iteration < 200; ++iteration) {
         const int pi = static_cast<int>(uniform(0, 4));
@@ -716,14 +921,27 @@ TEST_CASE("Retention: random data against a brute force") {
                 end = (first_day + uniform(0, span + 1)) * kUsecsPerDay +
                       uniform(0, kUsecsPerDay - 1);
         }
-        const std::int64_t max_offset = uniform(0, 2) == 0 ? -1 : uniform(0, 6);
+        ca::CohortOptions options;
+        options.max_offset = uniform(0, 2) == 0 ? -1 : uniform(0, 6);
+        options.mode = uniform(0, 1) == 0 ? ca::CohortMode::On : ca::CohortMode::OnOrAfter;
+        if (uniform(0, 1) == 0) {  // brackets of random widths, none past max_offset
+            options.brackets.push_back(0);
+            for (std::int64_t n = uniform(0, 4); n > 0; --n) {
+                const std::int64_t next = options.brackets.back() + uniform(1, 4);
+                if (options.max_offset >= 0 && next > options.max_offset) break;
+                options.brackets.push_back(next);
+            }
+        }
+        const std::int64_t max_offset = options.max_offset;
 
         INFO("iteration " << iteration << ": period " << ca::PeriodName(period) << ", p0 " << p0
                           << ", p1 " << p1 << ", window " << window_days << ", has_end " << has_end
-                          << ", end " << end << ", max_offset " << max_offset << ", customers "
-                          << customers << ", rows " << rows.size());
+                          << ", end " << end << ", max_offset " << max_offset << ", mode "
+                          << static_cast<int>(options.mode) << ", brackets "
+                          << options.brackets.size() << ", customers " << customers << ", rows "
+                          << rows.size());
         const Expected x =
-            BruteForce(rows, customers, period, has_end, end, p0, p1, window_days, max_offset);
+            BruteForce(rows, customers, period, has_end, end, p0, p1, window_days, options);
 
         ca::ExecContext ctx;
         ca::RetentionAccumulator acc(ctx, period, has_end, end);
@@ -778,12 +996,16 @@ TEST_CASE("Retention: random data against a brute force") {
             CHECK(kp[k].customers_so_far == x.kpis[k].customers_so_far);
             CHECK(kp[k].repeaters_so_far == x.kpis[k].repeaters_so_far);
         }
-        const auto co = CohortRows(acc, max_offset);
+        const auto co = CohortRows(acc, options);
         REQUIRE(co.size() == x.cohorts.size());
         for (std::size_t i = 0; i < co.size(); ++i) {
             INFO("cohort row " << i);
             CHECK(co[i].cohort == x.cohorts[i].cohort);
             CHECK(co[i].offset == x.cohorts[i].offset);
+            CHECK(co[i].offset_end == x.cohorts[i].offset_end);
+            CHECK(co[i].complete == x.cohorts[i].complete);
+            if (co[i].complete) ++complete_cells;
+            if (co[i].offset_end > co[i].offset) ++bracket_cells;
             CHECK(co[i].cohort_size == x.cohorts[i].cohort_size);
             CHECK(co[i].active_customers == x.cohorts[i].active_customers);
             CHECK(Str(co[i].revenue) == Str(x.cohorts[i].revenue));
@@ -799,6 +1021,8 @@ TEST_CASE("Retention: random data against a brute force") {
     // The generator reaches every case: cohorts inside the range, retained, reactivated and new
     // customers, orders after the end.
     CHECK(with_rows > 100);
+    CHECK(complete_cells > 100);
+    CHECK(bracket_cells > 100);
     CHECK(total_retained > 1000);
     CHECK(total_reactivated > 100);
     CHECK(total_new > 100);

@@ -282,16 +282,108 @@ void RetentionAccumulator::Kpis(const std::function<void(const KpiRow &)> &emit)
     }
 }
 
-void RetentionAccumulator::Cohorts(std::int64_t max_offset,
+CohortMode ParseCohortMode(const std::string &name) {
+    if (name == "on") return CohortMode::On;
+    if (name == "on_or_after") return CohortMode::OnOrAfter;
+    throw InvalidParameter("unknown retention mode \"" + name + "\"", {},
+                           "Valid modes are on and on_or_after.");
+}
+
+void CheckBrackets(const std::vector<std::int64_t> &brackets, std::int64_t max_offset) {
+    const std::string hint =
+        "Pass the first offset of each bracket, strictly ascending and starting with 0, for "
+        "example ARRAY[0, 1, 4, 7, 13].";
+    if (brackets.empty()) throw InvalidParameter("brackets must not be empty", {}, hint);
+    if (brackets.size() > kMaxBrackets)
+        throw InvalidParameter("brackets has too many elements",
+                               "It has " + std::to_string(brackets.size()) + " elements; at most " +
+                                   std::to_string(kMaxBrackets) + " are accepted.",
+                               hint);
+    for (std::size_t i = 0; i < brackets.size(); ++i)
+        if (brackets[i] < 0)
+            throw InvalidParameter(
+                "brackets must not be negative",
+                "Element " + std::to_string(i + 1) + " is " + std::to_string(brackets[i]) + ".",
+                hint);
+    if (brackets[0] != 0)
+        throw InvalidParameter("brackets must start at offset 0",
+                               "The first element is " + std::to_string(brackets[0]) + ".", hint);
+    for (std::size_t i = 1; i < brackets.size(); ++i)
+        if (brackets[i] <= brackets[i - 1])
+            throw InvalidParameter("brackets must be strictly ascending",
+                                   "Element " + std::to_string(i + 1) + " (" +
+                                       std::to_string(brackets[i]) +
+                                       ") is not greater than element " + std::to_string(i) + " (" +
+                                       std::to_string(brackets[i - 1]) + ").",
+                                   hint);
+    if (max_offset >= 0 && brackets.back() > max_offset)
+        throw InvalidParameter("brackets must not start after max_offset",
+                               "Element " + std::to_string(brackets.size()) + " is " +
+                                   std::to_string(brackets.back()) + "; max_offset is " +
+                                   std::to_string(max_offset) + ".",
+                               "Drop the brackets after max_offset, or raise max_offset.");
+}
+
+std::int64_t RetentionAccumulator::HighestBit(const std::uint64_t *mask, std::size_t words) {
+    for (std::size_t w = words; w-- > 0;)
+        if (mask[w] != 0) return static_cast<std::int64_t>(w * 64) + 63 - __builtin_clzll(mask[w]);
+    return -1;
+}
+
+void RetentionAccumulator::Cohorts(const CohortOptions &options,
                                    const std::function<void(const CohortRow &)> &emit) const {
     if (output_ != RetentionOutput::Cohorts)
         throw InvalidParameter("cohorts need the second pass begun for cohorts");
+    const bool bracketed = !options.brackets.empty();
+    if (bracketed) CheckBrackets(options.brackets, options.max_offset);
     const std::int64_t p0 = range_.first_period, p1 = range_.last_period;
     const std::size_t periods = static_cast<std::size_t>(p1 - p0 + 1);
+    if (periods == 0) return;
+    // The last offset any row can have.
+    std::size_t cap = periods - 1;
+    if (options.max_offset >= 0 && static_cast<std::size_t>(options.max_offset) < cap)
+        cap = static_cast<std::size_t>(options.max_offset);
+
+    // Columns: the brackets (one per offset without brackets) that start at or before cap; each
+    // with its first offset and its nominal last offset, kOpen for the open last bracket without
+    // max_offset (it ends at the cohort's last offset of the data).
+    constexpr std::int64_t kOpen = -1;
+    auto starts = MakeBudgetVector<std::int64_t>(ctx_), ends = MakeBudgetVector<std::int64_t>(ctx_);
+    if (bracketed) {
+        const auto &b = options.brackets;
+        for (std::size_t i = 0; i < b.size() && static_cast<std::size_t>(b[i]) <= cap; ++i) {
+            starts.push_back(b[i]);
+            ends.push_back(i + 1 < b.size()          ? b[i + 1] - 1
+                           : options.max_offset >= 0 ? options.max_offset
+                                                     : kOpen);
+        }
+    } else {
+        for (std::size_t k = 0; k <= cap; ++k) {
+            ctx_.Tick();
+            starts.push_back(static_cast<std::int64_t>(k));
+            ends.push_back(static_cast<std::int64_t>(k));
+        }
+    }
+    const std::size_t width = starts.size();
+    // column[o]: the bracket of offset o, for o = 0 .. cap.
+    auto column = MakeBudgetVector<std::uint32_t>(ctx_);
+    column.resize(cap + 1);
+    for (std::size_t o = 0, i = 0; o <= cap; ++o) {
+        ctx_.Tick();
+        while (i + 1 < width && static_cast<std::size_t>(starts[i + 1]) <= o) ++i;
+        column[o] = static_cast<std::uint32_t>(i);
+    }
+
     auto size = MakeBudgetVector<std::int64_t>(ctx_);
     size.assign(periods, 0);
-    auto active = MakeBudgetVector<std::int64_t>(ctx_);  // periods x periods: counted
-    active.assign(periods * periods, 0);
+    // [cohort - p0][bracket]: customers counted once per bracket (On), or by the bracket of
+    // their last purchase and then summed from the right (OnOrAfter).
+    auto active = MakeBudgetVector<std::int64_t>(ctx_);
+    if (width > active.max_size() / periods)
+        throw Error(ErrorKind::MemoryLimit, "customer_analytics memory limit exceeded",
+                    std::to_string(periods) + " cohorts by " + std::to_string(width) + " brackets.",
+                    "Use a longer period, pass max_offset or fewer brackets.");
+    active.assign(periods * width, 0);
     const std::size_t words = Words();
     for (std::size_t c = 0; c < customers_.size(); ++c) {
         ctx_.Tick();
@@ -301,17 +393,43 @@ void RetentionAccumulator::Cohorts(std::int64_t max_offset,
         const auto row = static_cast<std::size_t>(f - p0);
         ++size[row];
         const std::uint64_t *purchased = &masks_[c * words * 2];
-        for (std::size_t k = row; k < periods; ++k)
-            if (Bit(purchased, static_cast<std::int64_t>(k))) ++active[row * periods + (k - row)];
+        std::int64_t *counts = &active[row * width];
+        if (options.mode == CohortMode::On) {
+            const std::size_t last = std::min(periods - 1, row + cap);
+            std::size_t counted = width;  // the last bracket this customer was counted in
+            for (std::size_t k = row; k <= last; ++k) {
+                if (!Bit(purchased, static_cast<std::int64_t>(k))) continue;
+                const std::size_t i = column[k - row];
+                if (i != counted) ++counts[i];
+                counted = i;
+            }
+        } else {
+            // The first purchase is in period f, so the highest bit is at least row.
+            const auto l = static_cast<std::size_t>(HighestBit(purchased, words));
+            ++counts[column[std::min(l - row, cap)]];
+        }
     }
+    if (options.mode == CohortMode::OnOrAfter)
+        for (std::size_t row = 0; row < periods; ++row)
+            for (std::size_t i = width - 1; i-- > 0;) {
+                ctx_.Tick();
+                active[row * width + i] += active[row * width + i + 1];
+            }
+
     for (std::size_t row = 0; row < periods; ++row) {
         if (size[row] == 0) continue;
-        std::size_t last = periods - 1 - row;
-        if (max_offset >= 0 && static_cast<std::size_t>(max_offset) < last)
-            last = static_cast<std::size_t>(max_offset);
-        for (std::size_t offset = 0; offset <= last; ++offset)
-            emit({p0 + static_cast<std::int64_t>(row), static_cast<std::int64_t>(offset), size[row],
-                  active[row * periods + offset], cohort_revenue_[row * periods + offset]});
+        const auto data_last = static_cast<std::int64_t>(periods - 1 - row);  // p1 - cohort
+        for (std::size_t i = 0; i < width && starts[i] <= data_last; ++i) {
+            const std::int64_t b = starts[i];
+            const std::int64_t e = ends[i] == kOpen ? data_last : ends[i];
+            Money revenue = 0;
+            for (std::int64_t o = b; o <= std::min(e, data_last); ++o) {
+                ctx_.Tick();
+                AddChecked(revenue, cohort_revenue_[row * periods + static_cast<std::size_t>(o)]);
+            }
+            emit({p0 + static_cast<std::int64_t>(row), b, e, size[row], active[row * width + i],
+                  revenue, e < data_last});
+        }
     }
 }
 

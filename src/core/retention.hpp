@@ -54,11 +54,30 @@ struct KpiRow {
 };
 
 struct CohortRow {
-    std::int64_t cohort;  // PeriodIndex of the first purchase
-    std::int64_t offset;
+    std::int64_t cohort;      // PeriodIndex of the first purchase
+    std::int64_t offset;      // the bracket's first offset (the offset without brackets)
+    std::int64_t offset_end;  // the bracket's last offset (== offset without brackets)
     std::int64_t cohort_size, active_customers;
     Money revenue;
+    bool complete;  // every period of the bracket ends before the last analysed period
 };
+
+// When a customer of cohort c counts as active at offset k (docs/retention.md): On, a purchase in
+// period c + k; OnOrAfter, a purchase in period c + k or any later analysed period.
+enum class CohortMode { On, OnOrAfter };
+// "on" or "on_or_after"; anything else is InvalidParameter with the valid names in the hint.
+CohortMode ParseCohortMode(const std::string &name);
+
+struct CohortOptions {
+    std::int64_t max_offset = -1;  // < 0: every offset of the data
+    CohortMode mode = CohortMode::On;
+    // The first offset of each bracket (docs/retention.md); empty: one bracket per offset.
+    std::vector<std::int64_t> brackets;
+};
+constexpr std::size_t kMaxBrackets = 10000;
+// InvalidParameter unless `brackets` is non-empty, at most kMaxBrackets long, starts at 0, is
+// strictly ascending and (when max_offset >= 0) ends at or before max_offset.
+void CheckBrackets(const std::vector<std::int64_t> &brackets, std::int64_t max_offset);
 
 // The error for a second read of the orders that differs from the first (a sampled or
 // nondeterministic query, or a plain LIMIT under synchronized scans); `detail` says how.
@@ -101,9 +120,18 @@ class RetentionAccumulator final : public OrderConsumer {
     // it out; nothing holds the whole result).
     void PeriodRetention(const std::function<void(const PeriodRetentionRow &)> &emit) const;
     void Kpis(const std::function<void(const KpiRow &)> &emit) const;
-    // Offsets 0 .. max_offset (or to the last analysed period when max_offset < 0). Needs
-    // RetentionOutput::Cohorts.
-    void Cohorts(std::int64_t max_offset, const std::function<void(const CohortRow &)> &emit) const;
+    // One row per cohort and bracket (per offset without brackets) whose first offset is at most
+    // max_offset and within the analysed range; the last bracket runs to max_offset, or to the
+    // last analysed period when max_offset < 0. Needs RetentionOutput::Cohorts; checks the
+    // brackets (CheckBrackets).
+    void Cohorts(const CohortOptions &options,
+                 const std::function<void(const CohortRow &)> &emit) const;
+    void Cohorts(std::int64_t max_offset,
+                 const std::function<void(const CohortRow &)> &emit) const {
+        CohortOptions options;
+        options.max_offset = max_offset;
+        Cohorts(options, emit);
+    }
     // Rows counted in the first pass.
     const SkippedRows &skips() const noexcept { return skips_; }
     int decimals() const noexcept { return decimals_; }
@@ -125,6 +153,7 @@ class RetentionAccumulator final : public OrderConsumer {
     static bool Bit(const std::uint64_t *mask, std::int64_t k) {
         return (mask[k / 64] >> (k % 64)) & 1U;
     }
+    static std::int64_t HighestBit(const std::uint64_t *mask, std::size_t words);  // -1: none
 
     ExecContext &ctx_;
     Period period_;
