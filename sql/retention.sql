@@ -29,6 +29,40 @@ FROM customer_analytics.retention('TABLE ex_orders', active_window => '30 days',
 SELECT * FROM customer_analytics.kpis('TABLE ex_orders', 'quarter') WHERE period_start >= '2000-10-01';
 SELECT * FROM customer_analytics.cohort_retention('TABLE ex_orders', 'quarter', max_offset => 3) WHERE cohort >= '2000-01-01';
 
+-- Modes, brackets and complete cells (docs/retention.md), on the hand-worked example of
+-- test/test_retention.cpp. Months Jan..Jun 2001; June holds the latest order, so it is the
+-- incomplete period: a cell is complete when cohort + its last offset is before June.
+--   1: Jan +10, Mar +10, Jun +1     cohort Jan, purchases at offsets 0, 2, 5 (last 5)
+--   2: Jan +5, Feb +5               cohort Jan, offsets 0, 1 (last 1)
+--   3: Jan +2                       cohort Jan, offset 0
+--   4: Mar +7, May +3, May -1       cohort Mar, offsets 0, 2 (the return is revenue only)
+--   5: Jun +4                       cohort Jun, offset 0
+-- on, Jan: 3, 1, 1, 0, 0, 1; on_or_after (last offset >= k): 3, 2, 1, 1, 1, 1.
+-- on, Mar: 1, 0, 1, 0; on_or_after: 1, 1, 1, 0. Jun: 1, incomplete.
+CREATE TABLE modes_orders (customer_id int, ordered_at date, amount numeric);
+INSERT INTO modes_orders VALUES
+    (1, '2001-01-10', 10), (1, '2001-03-10', 10), (1, '2001-06-10', 1),
+    (2, '2001-01-11', 5), (2, '2001-02-11', 5), (3, '2001-01-12', 2),
+    (4, '2001-03-13', 7), (4, '2001-05-13', 3), (4, '2001-05-14', -1), (5, '2001-06-15', 4);
+SELECT o.cohort, o.period_offset, o.period_offset_end, o.cohort_size, o.active_customers AS on_active,
+       a.active_customers AS on_or_after_active, round(a.retention, 2) AS on_or_after_retention,
+       o.revenue, a.revenue = o.revenue AS same_revenue, o.complete, a.complete = o.complete AS same_complete
+FROM customer_analytics.cohort_retention('TABLE modes_orders') o
+JOIN customer_analytics.cohort_retention('TABLE modes_orders', mode => 'on_or_after') a USING (cohort, period_offset)
+ORDER BY 1, 2;
+-- ARRAY[0, 1, 2]: [0], [1], [2..last offset of the data]. Jan [2..5]: on, customer 1 (offsets 2
+-- and 5, once): 1, revenue 10 + 1, incomplete (it reaches June). Mar [2..3]: customer 4: 1, 3 - 1.
+SELECT o.cohort, o.period_offset, o.period_offset_end, o.active_customers AS on_active,
+       a.active_customers AS on_or_after_active, o.revenue, o.complete
+FROM customer_analytics.cohort_retention('TABLE modes_orders', brackets => ARRAY[0, 1, 2]) o
+JOIN customer_analytics.cohort_retention('TABLE modes_orders', mode => 'on_or_after', brackets => ARRAY[0, 1, 2]) a
+  USING (cohort, period_offset)
+ORDER BY 1, 2;
+-- ARRAY[0, 2] up to max_offset 3: [0..1], [2..3]. Jan [0..1]: customer 2 bought at 0 and 1 and
+-- counts once: 3. Jun [0..1] reaches past the data (kept as 0..1, incomplete); [2..3] starts
+-- after it: no row.
+SELECT * FROM customer_analytics.cohort_retention('TABLE modes_orders', max_offset => 3, brackets => ARRAY[0, 2]);
+
 -- Time zones: an order at 23:30 UTC on March 31st is in April in Berlin.
 SELECT period_start, orders FROM customer_analytics.kpis($$SELECT 1 AS customer_id, timestamptz '2001-03-31 23:30+00' AS ordered_at, 5 AS amount$$);
 SELECT period_start, orders FROM customer_analytics.kpis($$SELECT 1 AS customer_id, timestamptz '2001-03-31 23:30+00' AS ordered_at, 5 AS amount$$, time_zone => 'Europe/Berlin');
@@ -57,9 +91,23 @@ SELECT q, pg_temp.outcome(q) FROM (VALUES
     ($$SELECT * FROM customer_analytics.retention('TABLE ex_orders', start_at => '2001-03-01', end_at => '2001-03-01')$$),
     ($$SELECT * FROM customer_analytics.retention('TABLE ex_orders', end_at => 'infinity')$$),
     ($$SELECT * FROM customer_analytics.cohort_retention('TABLE ex_orders', max_offset => -1)$$),
+    ($$SELECT * FROM customer_analytics.cohort_retention('TABLE ex_orders', mode => 'rolling')$$),
+    ($$SELECT * FROM customer_analytics.cohort_retention('TABLE ex_orders', mode => NULL)$$),
+    ($$SELECT * FROM customer_analytics.cohort_retention('TABLE ex_orders', brackets => '{}')$$),
+    ($$SELECT * FROM customer_analytics.cohort_retention('TABLE ex_orders', brackets => ARRAY[0, NULL])$$),
+    ($$SELECT * FROM customer_analytics.cohort_retention('TABLE ex_orders', brackets => ARRAY[[0, 1], [2, 3]])$$),
+    ($$SELECT * FROM customer_analytics.cohort_retention('TABLE ex_orders', brackets => ARRAY[1, 2])$$),
+    ($$SELECT * FROM customer_analytics.cohort_retention('TABLE ex_orders', brackets => ARRAY[0, -1])$$),
+    ($$SELECT * FROM customer_analytics.cohort_retention('TABLE ex_orders', brackets => ARRAY[0, 3, 3])$$),
+    ($$SELECT * FROM customer_analytics.cohort_retention('TABLE ex_orders', brackets => ARRAY[0, 4, 2])$$),
+    ($$SELECT * FROM customer_analytics.cohort_retention('TABLE ex_orders', max_offset => 12, brackets => ARRAY[0, 1, 13])$$),
+    ($$SELECT * FROM customer_analytics.cohort_retention('TABLE ex_orders', brackets => (SELECT array_agg(g) FROM generate_series(0, 10000) g))$$),
     ($$SELECT * FROM customer_analytics.kpis('TABLE ex_orders', time_zone => 'Mars/Olympus')$$),
     ($$SELECT * FROM customer_analytics.kpis('SELECT customer_id, amount FROM ex_orders')$$)
 ) AS t(q);
+-- The hint lists the valid modes; the detail names the offending bracket.
+SELECT * FROM customer_analytics.cohort_retention('TABLE ex_orders', mode => 'unbounded');
+SELECT * FROM customer_analytics.cohort_retention('TABLE ex_orders', brackets => ARRAY[0, 4, 2]);
 
 -- The generated sample (order lines) against plain SQL of the same definitions, monthly.
 CREATE TABLE ret_lines (order_id bigint, customer_id bigint, ordered_at timestamp, amount numeric);

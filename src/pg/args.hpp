@@ -54,5 +54,45 @@ inline bool Float8ArrayArg(FunctionCallInfo fcinfo, int n, const char *name,
     return true;
 }
 
+// An integer[] argument; false when NULL. More than one dimension, more than max_elements
+// elements (checked before the array is taken apart) or a NULL element is 22023.
+inline bool Int32ArrayArg(FunctionCallInfo fcinfo, int n, const char *name,
+                          std::size_t max_elements, std::vector<std::int64_t> &out) {
+    if (PG_ARGISNULL(n)) return false;
+    Datum *elems = nullptr;
+    bool *nulls = nullptr;
+    int count = 0;
+    int dims = 0;
+    std::size_t items = 0;
+    ArrayType *array = nullptr;
+    Guard([&] {
+        array = PG_GETARG_ARRAYTYPE_P(n);
+        dims = ARR_NDIM(array);
+        items = static_cast<std::size_t>(ArrayGetNItems(dims, ARR_DIMS(array)));
+    });
+    if (dims > 1)
+        throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
+                       std::string(name) + " must be a one-dimensional array",
+                       "It has " + std::to_string(dims) + " dimensions.");
+    if (items > max_elements)
+        throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
+                       std::string(name) + " has too many elements",
+                       "It has " + std::to_string(items) + " elements; at most " +
+                           std::to_string(max_elements) + " are accepted.");
+    Guard([&] {
+        deconstruct_array(array, INT4OID, sizeof(int32), true, TYPALIGN_INT, &elems, &nulls,
+                          &count);
+    });
+    out.clear();
+    for (int i = 0; i < count; ++i) {
+        if (nulls[i])
+            throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
+                           std::string(name) + " must not contain nulls",
+                           "Element " + std::to_string(i + 1) + " is null.");
+        out.push_back(DatumGetInt32(elems[i]));
+    }
+    return true;
+}
+
 }  // namespace pg
 }  // namespace ca

@@ -194,17 +194,21 @@ CA_FUNCTION(ca_retention) {
     return (Datum)0;
 }
 
-// cohort_retention(orders_sql, period, max_offset, time_zone)
+// cohort_retention(orders_sql, period, max_offset, time_zone, mode, brackets)
 CA_FUNCTION(ca_cohort_retention) {
     RetentionInputs in = CommonInputs(fcinfo, 3);
-    std::int64_t max_offset = -1;
+    ca::CohortOptions options;
     if (!PG_ARGISNULL(2)) {
-        max_offset = PG_GETARG_INT32(2);
-        if (max_offset < 0)
+        options.max_offset = PG_GETARG_INT32(2);
+        if (options.max_offset < 0)
             throw ca::InvalidParameter("max_offset must not be negative",
-                                       "max_offset is " + std::to_string(max_offset) + ".",
+                                       "max_offset is " + std::to_string(options.max_offset) + ".",
                                        "Pass NULL for every offset.");
     }
+    options.mode = ca::ParseCohortMode(ca::pg::RequiredTextArg(fcinfo, 4, "mode"));
+    // Checked before the orders are read, so a bad bracket fails at once.
+    if (ca::pg::Int32ArrayArg(fcinfo, 5, "brackets", ca::kMaxBrackets, options.brackets))
+        ca::CheckBrackets(options.brackets, options.max_offset);
     ExecContext ctx(ca::pg::MemoryLimitBytes(), ca::pg::InterruptHook);
     std::unique_ptr<ca::CustomerIndex> index;
     std::unique_ptr<ca::RetentionAccumulator> acc;
@@ -214,14 +218,16 @@ CA_FUNCTION(ca_cohort_retention) {
     const int decimals = any ? acc->decimals() : 0;
     ca::pg::ResultWriter out(fcinfo);
     if (!any) return (Datum)0;
-    acc->Cohorts(max_offset, [&](const ca::CohortRow &r) {
-        out.Row<6>([&](Datum *values, bool *nulls) {
+    acc->Cohorts(options, [&](const ca::CohortRow &r) {
+        out.Row<8>([&](Datum *values, bool *nulls) {
             values[0] = DateADTGetDatum(ca::PeriodStartFromIndex(period, r.cohort));
             values[1] = Int32GetDatum(static_cast<int32>(r.offset));
-            values[2] = Int64GetDatum(r.cohort_size);
-            values[3] = Int64GetDatum(r.active_customers);
-            nulls[4] = !Percent(r.active_customers, r.cohort_size, values[4]);
-            values[5] = ca::pg::MoneyToNumeric(r.revenue, decimals);
+            values[2] = Int32GetDatum(static_cast<int32>(r.offset_end));
+            values[3] = Int64GetDatum(r.cohort_size);
+            values[4] = Int64GetDatum(r.active_customers);
+            nulls[5] = !Percent(r.active_customers, r.cohort_size, values[5]);
+            values[6] = ca::pg::MoneyToNumeric(r.revenue, decimals);
+            values[7] = BoolGetDatum(r.complete);
         });
     });
     return (Datum)0;

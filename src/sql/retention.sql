@@ -31,19 +31,23 @@ CREATE FUNCTION @extschema@.cohort_retention(
     orders_sql text,
     period     text DEFAULT 'month',
     max_offset integer DEFAULT NULL,
-    time_zone  text DEFAULT NULL)
+    time_zone  text DEFAULT NULL,
+    mode       text DEFAULT 'on',
+    brackets   integer[] DEFAULT NULL)
 RETURNS TABLE (
-    cohort           date,
-    period_offset    integer,
-    cohort_size      bigint,
-    active_customers bigint,
-    retention        numeric,
-    revenue          numeric)
+    cohort            date,
+    period_offset     integer,
+    period_offset_end integer,
+    cohort_size       bigint,
+    active_customers  bigint,
+    retention         numeric,
+    revenue           numeric,
+    complete          boolean)
 AS 'MODULE_PATHNAME', 'ca_cohort_retention'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
-COMMENT ON FUNCTION @extschema@.cohort_retention(text, text, integer, text) IS
-'cohort retention of the orders returned by orders_sql: per first-purchase cohort and period offset, the customers active, the retention rate and the revenue';
+COMMENT ON FUNCTION @extschema@.cohort_retention(text, text, integer, text, text, integer[]) IS
+'cohort retention of the orders returned by orders_sql: per first-purchase cohort and period offset (or bracket of offsets), the customers active (mode on: in that period; on_or_after: in it or later), the retention rate, the revenue and whether the periods are complete';
 
 CREATE FUNCTION @extschema@.kpis(
     orders_sql text,
