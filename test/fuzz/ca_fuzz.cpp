@@ -1112,6 +1112,25 @@ class Generator {
              "'{1,2}'::text[]", "(SELECT array_agg(g) FROM generate_series(1, 40) g)",
              "(SELECT array_agg(g::float8) FROM generate_series(1, 100000) g)"});
     }
+    std::string Mode() { return Text({"on", "on", "on_or_after"}, {"rolling", "unbounded"}); }
+    // cohort_retention()'s brackets: mostly valid (0 then ascending), else each way to be wrong.
+    std::string Brackets() {
+        const int r = tame_ ? static_cast<int>(rng_.Below(60)) : static_cast<int>(rng_.Below(100));
+        if (r < 30) return "NULL";
+        if (r < 60) {
+            std::string s = "ARRAY[0";
+            long v = 0;
+            for (int i = static_cast<int>(rng_.Range(0, 6)); i > 0; --i)
+                s += "," + std::to_string(v += rng_.Range(1, 5));
+            return s + "]";
+        }
+        return rng_.Pick<std::string>({"'{}'::int[]", "ARRAY[1,2]", "ARRAY[0,-1]", "ARRAY[0,3,3]",
+                                       "ARRAY[0,4,2]", "ARRAY[0,NULL]", "'{{0,1},{2,3}}'::int[]",
+                                       "'[5:6]={0,1}'::int[]", "ARRAY[0,2147483647]",
+                                       "ARRAY[0,1]::bigint[]", "'{0,1}'::text[]",
+                                       "(SELECT array_agg(g) FROM generate_series(0, 10000) g)",
+                                       "(SELECT array_agg(g) FROM generate_series(0, 9999) g)"});
+    }
     std::string SegmentsSql() {
         const int r = static_cast<int>(rng_.Below(100));
         if (r < 30) return "NULL";
@@ -1258,7 +1277,9 @@ class Generator {
                    Args({{"orders_sql", OrdersArg()},
                          {"period", Period()},
                          {"max_offset", Int()},
-                         {"time_zone", Zone()}}) +
+                         {"time_zone", Zone()},
+                         {"mode", Mode()},
+                         {"brackets", Brackets()}}) +
                    ")";
         } else {
             call =
