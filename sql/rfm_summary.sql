@@ -77,3 +77,11 @@ SELECT customer_analytics.rfm_summary(ordered_at, amount, now()) IS NULL AS empt
 SELECT (customer_analytics.rfm_summary(d, 10, date '2024-01-31')).recency_days
 FROM (VALUES (date '2024-01-01'), (date '2024-01-15')) AS v(d);
 RESET TimeZone;
+
+-- The deserialize function reads bytes from other processes and must never trust them. SQL cannot
+-- feed it a corrupted or truncated bytea: its second argument is of type internal, of which SQL
+-- can write no value, not even NULL. Malformed bytes are therefore tested against the core's
+-- Deserialize (test/test_customer_summary.cpp: every truncation, wrong versions, inconsistent
+-- fields, random bytes).
+SELECT customer_analytics.rfm_summary_deserialfn('\x01'::bytea, NULL::internal);
+SELECT customer_analytics.rfm_summary_deserialfn('\x01'::bytea, NULL);

@@ -11,11 +11,6 @@ namespace ca {
 
 namespace {
 
-Error MonetaryOutOfRange() {
-    return DataException("monetary total out of range",
-                         "A customer's net amount is beyond 1.7 x 10^30 in absolute value.");
-}
-
 std::string Str(double v) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.15g", v);
@@ -303,77 +298,6 @@ void ScoreRfm(ExecContext &ctx, const RfmOptions &o, const double *recency, cons
         ctx.Tick();
         out.segment[i] =
             static_cast<std::int16_t>(SegmentOf(o.segments, out.r[i], out.f[i], out.m[i]));
-    }
-}
-
-RfmAccumulator::RfmAccumulator(ExecContext &ctx, bool count_rows, bool has_as_of,
-                               std::int64_t as_of)
-    : count_rows_(count_rows),
-      has_as_of_(has_as_of),
-      as_of_(as_of),
-      customers_(MakeBudgetVector<RfmCustomerState>(ctx)) {}
-
-void RfmAccumulator::Add(std::uint32_t customer, const RfmOrder &order) {
-    if (customer >= customers_.size()) customers_.resize(customer + 1);
-    skips_.null_field_rows += order.bad_lines;
-    skips_.after_bound_rows += order.after_lines;
-    if (!order.has_time || !order.has_amount) return;
-    if (has_as_of_ && order.time > as_of_) {
-        skips_.after_bound_rows += order.lines - order.bad_lines - order.after_lines;
-        return;
-    }
-    RfmCustomerState &c = customers_[customer];
-    Money total;
-    if (!AddMoney(c.monetary(), order.amount, total)) throw MonetaryOutOfRange();
-    if (c.purchases == UINT32_MAX)
-        throw DataException("rfm frequency out of range", "A customer has 2^32 orders or more.");
-    c.total.set(total);
-    if (order.decimals > c.decimals) c.decimals = static_cast<std::uint8_t>(order.decimals);
-    if (!has_latest_ || order.time > latest_) {
-        latest_ = order.time;
-        has_latest_ = true;
-    }
-    if (count_rows_ || order.amount > 0) {
-        if (c.purchases == 0 || order.time > c.last_purchase) c.last_purchase = order.time;
-        ++c.purchases;
-    }
-}
-
-void RfmSummaryAdd(RfmSummaryState &s, std::int64_t ordered_at, Money amount, int decimals,
-                   bool has_as_of, std::int64_t as_of) {
-    if (!s.has_as_of && has_as_of) {
-        s.has_as_of = true;
-        s.as_of = as_of;
-    }
-    if (s.has_as_of && ordered_at > s.as_of) return;
-    Money total;
-    if (!AddMoney(s.monetary.get(), amount, total)) throw MonetaryOutOfRange();
-    s.monetary.set(total);
-    if (decimals > s.decimals) s.decimals = decimals;
-    ++s.rows;
-    if (amount > 0) {
-        if (s.purchases == 0 || ordered_at < s.first_purchase) s.first_purchase = ordered_at;
-        if (s.purchases == 0 || ordered_at > s.last_purchase) s.last_purchase = ordered_at;
-        ++s.purchases;
-    }
-}
-
-void RfmSummaryMerge(RfmSummaryState &into, const RfmSummaryState &from) {
-    if (!into.has_as_of && from.has_as_of) {
-        into.has_as_of = true;
-        into.as_of = from.as_of;
-    }
-    Money total;
-    if (!AddMoney(into.monetary.get(), from.monetary.get(), total)) throw MonetaryOutOfRange();
-    into.monetary.set(total);
-    if (from.decimals > into.decimals) into.decimals = from.decimals;
-    into.rows += from.rows;
-    if (from.purchases > 0) {
-        if (into.purchases == 0 || from.first_purchase < into.first_purchase)
-            into.first_purchase = from.first_purchase;
-        if (into.purchases == 0 || from.last_purchase > into.last_purchase)
-            into.last_purchase = from.last_purchase;
-        into.purchases += from.purchases;
     }
 }
 

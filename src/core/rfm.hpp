@@ -1,6 +1,7 @@
 // RFM scoring: recency, frequency and monetary values per customer turned into 1..bins scores,
 // a cell such as "545" and a named segment. Definitions: docs/rfm.md. The caller (the SQL glue, or
-// a test) has already reduced orders to one row per customer; this file only scores.
+// a test) has already reduced orders to one summary per customer (customer_summary.hpp); this
+// file only scores.
 #pragma once
 
 #include <cstdint>
@@ -8,8 +9,6 @@
 #include <vector>
 
 #include "exec_context.hpp"
-#include "money.hpp"
-#include "orders.hpp"
 
 namespace ca {
 
@@ -98,68 +97,8 @@ double RQuantileType7(const double *sorted, std::size_t n, double p);
 // each plus 1.
 std::vector<double> RRfmBreaks(const double *sorted, std::size_t n, int bins);
 
-// --- From orders to per-customer values (docs/rfm.md, "Orders and purchases").
-
-// RFM reads the shared order representation (orders.hpp).
-using RfmOrder = Order;
-
-// 32 bytes, so that one state never straddles two cache lines (a Money member would force
-// 16-byte alignment and 48 bytes).
-struct RfmCustomerState {
-    PackedMoney total;               // net sum of all counted orders
-    std::int64_t last_purchase = 0;  // valid when purchases > 0
-    std::uint32_t purchases = 0;     // orders with amount > 0 (every counted row for r_rfm)
-    std::uint8_t decimals = 0;       // most decimal places among the amounts
-
-    Money monetary() const { return total.get(); }
-};
-static_assert(sizeof(RfmCustomerState) == 32, "one state per half cache line");
-
-// Accumulates orders per customer (customer indices from a CustomerIndex, 0, 1, 2, ...).
-class RfmAccumulator final : public OrderConsumer {
-  public:
-    // count_rows: every usable row is a purchase (r_rfm). With as_of, orders after it are skipped.
-    RfmAccumulator(ExecContext &ctx, bool count_rows, bool has_as_of, std::int64_t as_of);
-
-    void AddNullCustomer(std::int64_t lines) override { skips_.null_customer_rows += lines; }
-    void Add(std::uint32_t customer, const RfmOrder &order) override;
-    // Hints that Add(customer, ...) comes soon, so its state can be fetched meanwhile.
-    void Prefetch(std::uint32_t customer) const override {
-        if (customer < customers_.size()) __builtin_prefetch(&customers_[customer], 1);
-    }
-
-    const BudgetVector<RfmCustomerState> &customers() const { return customers_; }
-    const SkippedRows &skips() const { return skips_; }
-    // Latest time of any counted order, for the default as_of; false when there was none.
-    bool has_latest() const { return has_latest_; }
-    std::int64_t latest() const { return latest_; }
-
-  private:
-    bool count_rows_;
-    bool has_as_of_;
-    std::int64_t as_of_;
-    BudgetVector<RfmCustomerState> customers_;
-    SkippedRows skips_;
-    bool has_latest_ = false;
-    std::int64_t latest_ = 0;
-};
-
-// --- Per-customer summary, the state of the rfm_summary aggregate. Times are microseconds on any
-// fixed epoch; rows with a time after `as_of` are ignored (as_of absent: none are).
-struct RfmSummaryState {
-    std::int64_t first_purchase = 0;  // valid when purchases > 0
-    std::int64_t last_purchase = 0;
-    std::int64_t purchases = 0;  // rows with amount > 0
-    std::int64_t rows = 0;       // rows counted (all amounts, returns included)
-    PackedMoney monetary;        // exact net sum
-    std::int32_t decimals = 0;   // most decimal places among the amounts
-    bool has_as_of = false;
-    std::int64_t as_of = 0;
-};
-
-// Throws DataException when the sum leaves Money's range.
-void RfmSummaryAdd(RfmSummaryState &state, std::int64_t ordered_at, Money amount, int decimals,
-                   bool has_as_of, std::int64_t as_of);
-void RfmSummaryMerge(RfmSummaryState &into, const RfmSummaryState &from);
+// --- From orders to per-customer values: CustomerSummaries (customer_summary.hpp), with
+// PurchaseRule::EveryOrder for r_rfm, which counts every row as a purchase (docs/rfm.md, "Orders
+// and purchases"). The rfm_summary aggregate's state is a SummaryAsOf.
 
 }  // namespace ca

@@ -11,6 +11,7 @@
 #include "args.hpp"
 #include "collation_sort.hpp"
 #include "customer_index.hpp"
+#include "customer_summary.hpp"
 #include "door.hpp"
 #include "inner_query.hpp"
 #include "key_column.hpp"
@@ -164,17 +165,14 @@ CA_FUNCTION(ca_rfm) {
     const ca::pg::KeyOutput customer_out(source.customer, ca::pg::ResultColumnType(fcinfo, 1),
                                          "customer_id", "id_type");
     ca::CustomerIndex index(ctx, source.customer.IndexKind());
-    ca::RfmAccumulator orders(ctx, count_rows, has_as_of, as_of_usecs);
+    ca::CustomerSummaries orders(
+        ctx, count_rows ? ca::PurchaseRule::EveryOrder : ca::PurchaseRule::PositiveAmount,
+        has_as_of, as_of_usecs);
     ca::pg::ReadOrders(orders_sql, source, read, index, orders);
     spi.Finish();
 
     // The customers with a purchase, in customer_id order when NTILE needs its tie-break.
-    const auto &states = orders.customers();
-    auto scored = MakeBudgetVector<std::uint32_t>(ctx);
-    for (std::uint32_t i = 0; i < states.size(); ++i) {
-        ctx.Tick();
-        if (states[i].purchases > 0) scored.push_back(i);
-    }
+    auto scored = orders.WithPurchase(ctx);
     const std::int64_t without_purchase =
         static_cast<std::int64_t>(index.size()) - static_cast<std::int64_t>(scored.size());
     if (options.method == ca::RfmMethod::Ntile) {
@@ -196,7 +194,7 @@ CA_FUNCTION(ca_rfm) {
     last_day.resize(n);
     std::int32_t latest_day = 0;
     const std::uint32_t *order = scored.data();
-    const ca::RfmCustomerState *state = states.data();
+    const ca::CustomerSummary *state = orders.customers().data();
     const bool has_latest = orders.has_latest();
     const std::int64_t latest = orders.latest();
     if (time_type == TIMESTAMPTZOID) {
@@ -205,7 +203,7 @@ CA_FUNCTION(ca_rfm) {
             for (std::size_t i = 0; i < n; ++i) {
                 if (i % ExecContext::kTickInterval == 0) CHECK_FOR_INTERRUPTS();
                 days[i] = DatumGetDateADT(DirectFunctionCall1(
-                    timestamptz_date, TimestampTzGetDatum(state[order[i]].last_purchase)));
+                    timestamptz_date, TimestampTzGetDatum(state[order[i]].last_purchase())));
             }
             if (has_latest)
                 latest_day = DatumGetDateADT(
@@ -214,7 +212,7 @@ CA_FUNCTION(ca_rfm) {
     } else {
         for (std::size_t i = 0; i < n; ++i) {
             ctx.Tick();
-            last_day[i] = ca::DayOf(state[order[i]].last_purchase);
+            last_day[i] = ca::DayOf(state[order[i]].last_purchase());
         }
         latest_day = ca::DayOf(latest);
     }
@@ -228,10 +226,10 @@ CA_FUNCTION(ca_rfm) {
     monetary.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
         ctx.Tick();
-        const ca::RfmCustomerState &c = state[order[i]];
+        const ca::CustomerSummary &c = state[order[i]];
         recency[i] = static_cast<double>(as_of_day) - last_day[i];
-        frequency[i] = static_cast<double>(c.purchases);
-        monetary[i] = ca::MoneyToDouble(c.monetary()) / (average ? frequency[i] : 1.0);
+        frequency[i] = static_cast<double>(c.purchases());
+        monetary[i] = average ? c.AverageAmount() : ca::MoneyToDouble(c.net_amount());
     }
 
     ca::RfmScores scores(ctx);
@@ -256,7 +254,10 @@ CA_FUNCTION(ca_rfm) {
     });
     for (std::size_t i = 0; i < n; ++i) {
         const std::uint32_t customer = order[i];
-        const ca::RfmCustomerState &c = state[customer];
+        const ca::CustomerSummary &c = state[customer];
+        const ca::Money net = c.net_amount();
+        const int decimals = c.decimals();
+        const std::int64_t purchases = c.purchases();
         char cell[ca::kRfmCellBuffer];
         ca::FormatRfmCell(cell, scores.r[i], scores.f[i], scores.m[i], max_scores);
         const int seg = scores.segment[i];
@@ -265,13 +266,13 @@ CA_FUNCTION(ca_rfm) {
         const int r = scores.r[i], f = scores.f[i], m = scores.m[i];
         out.Row<9>([&](Datum *values, bool *) {
             values[0] = customer_out.Make(index, customer);
-            Datum total = ca::pg::MoneyToNumeric(c.monetary(), c.decimals);
+            Datum total = ca::pg::MoneyToNumeric(net, decimals);
             if (average)
                 total = DirectFunctionCall2(
                     numeric_div, total,
-                    DirectFunctionCall1(int8_numeric, Int64GetDatum(c.purchases)));
+                    DirectFunctionCall1(int8_numeric, Int64GetDatum(purchases)));
             values[1] = Int32GetDatum(static_cast<int32>(recency_days));
-            values[2] = Int64GetDatum(c.purchases);
+            values[2] = Int64GetDatum(purchases);
             values[3] = total;
             values[4] = Int32GetDatum(r);
             values[5] = Int32GetDatum(f);
