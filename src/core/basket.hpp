@@ -1,0 +1,58 @@
+// Market-basket analysis, step one: exact frequent-itemset mining over ca::Baskets
+// (transactions.hpp). Definitions, the choice of algorithm and its costs: docs/basket.md.
+//
+// An itemset is frequent when count / N >= min_support, N the number of non-empty baskets and
+// count the number of baskets that contain every item of the set (arules' semantics). The miner
+// streams what it finds to a callback and keeps no copy of the result: its memory is that of the
+// search (bit vectors of the transactions), counted against the ExecContext.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <string>
+
+#include "exec_context.hpp"
+#include "transactions.hpp"
+
+namespace ca {
+
+enum class ItemsetTarget {
+    Frequent,  // every frequent itemset
+    Closed,    // frequent, and no mined proper superset has the same count
+    Maximal,   // frequent, and no mined proper superset is frequent
+};
+
+// Parses "frequent", "closed" or "maximal"; throws InvalidParameter otherwise.
+ItemsetTarget ParseItemsetTarget(const std::string &name);
+
+struct ItemsetOptions {
+    static constexpr std::size_t kNoMaxSize = std::numeric_limits<std::size_t>::max();
+    double min_support = 0.1;  // in (0, 1]
+    std::size_t min_size = 1;  // >= 1
+    // Itemsets larger than this are neither mined nor emitted; closed and maximal are judged
+    // among the itemsets of at most this size (arules' maxlen semantics, docs/basket.md).
+    std::size_t max_size = kNoMaxSize;
+    ItemsetTarget target = ItemsetTarget::Frequent;
+};
+
+// Throws InvalidParameter unless 0 < min_support <= 1 and 1 <= min_size <= max_size.
+void ValidateItemsetOptions(const ItemsetOptions &options);
+
+// The smallest count c >= 1 whose support c / n, computed in double precision as the support
+// column shows it, is >= min_support. 0 when n is 0 (there is nothing to mine then).
+std::uint64_t MinCount(std::uint64_t n, double min_support);
+
+// Receives one itemset: `size` ascending original item indices and the number of baskets that
+// contain them all. The pointer is valid only during the call.
+using ItemsetSink =
+    std::function<void(const std::uint32_t *items, std::size_t size, std::uint64_t count)>;
+
+// Emits every itemset of the options' target whose size is within [min_size, max_size], each
+// once, in no particular order. Validates the options first. Ticks throughout; a memory limit
+// hit while mining is rethrown with a hint to raise min_support or lower max_size.
+void MineItemsets(ExecContext &ctx, const Baskets &baskets, const ItemsetOptions &options,
+                  const ItemsetSink &emit);
+
+}  // namespace ca
