@@ -110,6 +110,9 @@ Found BruteForce(const std::vector<Itemset> &rows, unsigned universe,
     return out;
 }
 
+const ca::ItemsetCounting kCountings[] = {
+    ca::ItemsetCounting::Auto, ca::ItemsetCounting::BitVectors, ca::ItemsetCounting::Occurrences};
+
 const char *Name(ca::ItemsetTarget t) {
     return t == ca::ItemsetTarget::Frequent ? "frequent"
            : t == ca::ItemsetTarget::Closed ? "closed"
@@ -251,7 +254,12 @@ TEST_CASE("basket: the miner matches brute-force enumeration on random small dat
             INFO("round " << round << ", target " << Name(target) << ", min_support " << min_support
                           << ", sizes " << min_size << ".." << max_size);
             const Found expected = BruteForce(rows, universe, options);
-            REQUIRE(Mine(rows, options) == expected);
+            for (ca::ItemsetCounting counting : kCountings) {
+                ca::ItemsetOptions o = options;
+                o.counting = counting;
+                INFO("counting " << static_cast<int>(counting));
+                REQUIRE(Mine(rows, o) == expected);
+            }
             itemsets += expected.size();
         }
     }
@@ -516,10 +524,25 @@ TEST_CASE("basket: Groceries, arules' frequent-itemset counts", "[basket][data]"
         closed += is_closed;
         maximal += is_maximal;
     }
-    const std::size_t mined_closed = count(Options(0.001, ca::ItemsetTarget::Closed));
-    const std::size_t mined_maximal = count(Options(0.001, ca::ItemsetTarget::Maximal));
-    CHECK(mined_closed == closed);
-    CHECK(mined_maximal == maximal);
+    std::size_t mined_closed = 0, mined_maximal = 0;
+    for (ca::ItemsetCounting counting : kCountings) {
+        INFO("counting " << static_cast<int>(counting));
+        ca::ItemsetOptions o = Options(0.001, ca::ItemsetTarget::Closed);
+        o.counting = counting;
+        Found found;
+        mined_closed = count(o, &found);
+        CHECK(mined_closed == closed);
+        for (const auto &[set, c] : found) REQUIRE(at_0001.at(set) == c);
+        o.target = ca::ItemsetTarget::Maximal;
+        found.clear();
+        mined_maximal = count(o, &found);
+        CHECK(mined_maximal == maximal);
+        for (const auto &[set, c] : found) REQUIRE(at_0001.at(set) == c);
+        o.target = ca::ItemsetTarget::Frequent;
+        found.clear();
+        CHECK(count(o, &found) == 13492);
+        CHECK(found == at_0001);
+    }
     WARN("Groceries at min_support 0.001: " << mined_closed << " closed, " << mined_maximal
                                             << " maximal itemsets");
 }
@@ -546,15 +569,21 @@ TEST_CASE("basket: retail.dat at 0.001, timing", "[.retail]") {
     }
     const ca::Baskets baskets = builder.Finish(t);
     REQUIRE(baskets.size() == 88162);
+    const char *counting_names[] = {"auto", "bit vectors", "occurrences"};
     for (auto target :
          {ca::ItemsetTarget::Frequent, ca::ItemsetTarget::Closed, ca::ItemsetTarget::Maximal}) {
-        std::size_t n = 0;
-        const auto start = std::chrono::steady_clock::now();
-        ca::MineItemsets(ctx, baskets, Options(0.001, target),
-                         [&](const std::uint32_t *, std::size_t, std::uint64_t) { ++n; });
-        const double seconds =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        WARN("retail.dat at 0.001, " << Name(target) << ": " << n << " itemsets in " << seconds
-                                     << " s, peak memory " << ctx.peak() / 1024 << " kB");
+        for (ca::ItemsetCounting counting : kCountings) {
+            ca::ItemsetOptions options = Options(0.001, target);
+            options.counting = counting;
+            std::size_t n = 0;
+            const auto start = std::chrono::steady_clock::now();
+            ca::MineItemsets(ctx, baskets, options,
+                             [&](const std::uint32_t *, std::size_t, std::uint64_t) { ++n; });
+            const double seconds =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            WARN("retail.dat at 0.001, "
+                 << Name(target) << ", " << counting_names[static_cast<int>(counting)] << ": " << n
+                 << " itemsets in " << seconds << " s, peak memory " << ctx.peak() / 1024 << " kB");
+        }
     }
 }

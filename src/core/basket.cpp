@@ -53,6 +53,43 @@ inline std::uint64_t PopCount(std::uint64_t w) {
     return static_cast<std::uint64_t>(__builtin_popcountll(w));
 }
 
+// The hot loops, compiled twice on x86-64: with the POPCNT instruction, and without for CPUs
+// that lack it (the loader picks one). Without this, __builtin_popcountll is a libgcc call.
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__linux__)
+#define CA_POPCNT_CLONES __attribute__((target_clones("popcnt", "default")))
+#else
+#define CA_POPCNT_CLONES
+#endif
+
+// out[q] = a[pos[q]] & b[pos[q]]; returns the number of bits set in out.
+CA_POPCNT_CLONES std::uint64_t AndCount(const std::uint64_t *a, const std::uint64_t *b,
+                                        const std::uint32_t *pos, std::size_t n,
+                                        std::uint64_t *out) {
+    std::uint64_t count = 0;
+    for (std::size_t q = 0; q < n; ++q) {
+        const std::uint64_t w = a[pos[q]] & b[pos[q]];
+        out[q] = w;
+        count += PopCount(w);
+    }
+    return count;
+}
+
+// Whether at least `need` of the `total` bits of bits[0 .. n) are also set in
+// other[active[p]]; stops as soon as the answer is known.
+CA_POPCNT_CLONES bool AndCountReaches(const std::uint64_t *bits, const std::uint64_t *other,
+                                      const std::uint32_t *active, std::size_t n,
+                                      std::uint64_t total, std::uint64_t need) {
+    std::uint64_t together = 0, seen = 0;
+    for (std::size_t p = 0; p < n; ++p) {
+        if (bits[p] == 0) continue;
+        together += PopCount(bits[p] & other[active[p]]);
+        seen += PopCount(bits[p]);
+        if (together >= need) return true;
+        if (together + (total - seen) < need) return false;
+    }
+    return together >= need;
+}
+
 // Eclat over bit vectors of the transactions (docs/basket.md). A frame holds the frequent
 // one-item extensions of the current prefix X: for each extension e, the bits of the
 // transactions that contain X + e, stored only at the words where X's own bits are non-zero
@@ -83,7 +120,12 @@ class EclatMiner {
           decode_(MakeBudgetVector<std::uint32_t>(ctx)),
           in_prefix_(MakeBudgetVector<std::uint8_t>(ctx)),
           prefix_(MakeBudgetVector<std::uint32_t>(ctx)),
-          out_(MakeBudgetVector<std::uint32_t>(ctx)) {}
+          out_(MakeBudgetVector<std::uint32_t>(ctx)),
+          tx_offsets_(MakeBudgetVector<std::uint64_t>(ctx)),
+          tx_items_(MakeBudgetVector<std::uint32_t>(ctx)),
+          slot_(MakeBudgetVector<std::uint32_t>(ctx)),
+          hits_(MakeBudgetVector<std::uint64_t>(ctx)),
+          touched_(MakeBudgetVector<std::uint32_t>(ctx)) {}
 
     void Run(const Baskets &baskets);
 
@@ -91,6 +133,7 @@ class EclatMiner {
     void Expand(std::size_t depth);
     void BuildChild(const Frame &parent, std::size_t i, Frame &child);
     bool HeadItemBlocks(const Frame &frame, std::size_t i, std::uint64_t count);
+    bool UseOccurrences(std::uint64_t count, std::size_t bit_vector_words) const;
     void Emit(std::size_t size, std::uint64_t count);
 
     ExecContext &ctx_;
@@ -103,7 +146,28 @@ class EclatMiner {
     BudgetVector<std::uint32_t> prefix_;    // recoded items of the current itemset
     BudgetVector<std::uint32_t> out_;       // the emitted itemset, original indices
     std::vector<Frame> frames_;             // frames_[d]: extensions of a prefix of size d
+    // The transactions by bit position: recoded frequent items, descending, for occurrence
+    // delivery; their mean length for the cost estimates.
+    BudgetVector<std::uint64_t> tx_offsets_;
+    BudgetVector<std::uint32_t> tx_items_;
+    double mean_length_ = 0;
+    // Scratch of occurrence delivery, all zero / kNoSlot between uses.
+    BudgetVector<std::uint32_t> slot_;     // recoded item -> its extension index in the frame
+    BudgetVector<std::uint64_t> hits_;     // by extension index, or by item for the head check
+    BudgetVector<std::uint32_t> touched_;  // items whose hits_ the head check raised
 };
+
+constexpr std::uint32_t kNoSlot = std::numeric_limits<std::uint32_t>::max();
+
+// Calls f(position) for each bit set in bits[0 .. n), whose word p is word active[p].
+template <typename F>
+void ForEachTransaction(const std::uint64_t *bits, const std::uint32_t *active, std::size_t n,
+                        F &&f) {
+    for (std::size_t p = 0; p < n; ++p) {
+        for (std::uint64_t w = bits[p]; w != 0; w &= w - 1)
+            f(std::size_t{active[p]} * 64 + static_cast<std::size_t>(__builtin_ctzll(w)));
+    }
+}
 
 void EclatMiner::Run(const Baskets &baskets) {
     const std::uint64_t n = baskets.non_empty();
@@ -203,17 +267,26 @@ void EclatMiner::Run(const Baskets &baskets) {
     root.counts.assign(items_, 0);
     root.items.resize(items_);
     for (std::size_t r = 0; r < items_; ++r) root.items[r] = static_cast<std::uint32_t>(r);
+    tx_offsets_.reserve(transactions + 1);
+    tx_items_.reserve(recoded.size());
+    tx_offsets_.push_back(0);
     for (std::size_t position = 0; position < transactions; ++position) {
         ctx_.Tick();
         const std::uint32_t t = order[position];
         for (std::uint64_t p = offsets[t]; p < offsets[t + 1]; ++p) {
             root.words[recoded[p] * words + position / 64] |= std::uint64_t{1} << (position % 64);
             ++root.counts[recoded[p]];
+            tx_items_.push_back(recoded[p]);
         }
+        tx_offsets_.push_back(tx_items_.size());
     }
+    mean_length_ = static_cast<double>(tx_items_.size()) / static_cast<double>(transactions);
     BudgetVector<std::uint32_t>(MakeBudgetVector<std::uint32_t>(ctx_)).swap(order);
     BudgetVector<std::uint32_t>(MakeBudgetVector<std::uint32_t>(ctx_)).swap(recoded);
     BudgetVector<std::uint64_t>(MakeBudgetVector<std::uint64_t>(ctx_)).swap(offsets);
+    slot_.assign(items_, kNoSlot);
+    hits_.assign(items_, 0);
+    touched_.reserve(items_);
 
     Expand(0);
 }
@@ -240,22 +313,51 @@ void EclatMiner::BuildChild(const Frame &parent, std::size_t i, Frame &child) {
     if (child.words.size() < needed) child.words.resize(needed);
     const std::uint32_t *pos = child.parent_pos.data();
     const std::uint64_t prefix_count = parent.counts[i];
+    const bool deliver = UseOccurrences(prefix_count, (parent.k - i - 1) * a2);
+    if (deliver) {
+        // Count prefix + items[i] + items[j] for every later j over the transactions of
+        // prefix + items[i]; only the frequent ones get their bit vectors below.
+        for (std::size_t j = i + 1; j < parent.k; ++j)
+            slot_[parent.items[j]] = static_cast<std::uint32_t>(j);
+        const std::uint32_t first = parent.items[i];
+        ForEachTransaction(base, parent.active.data(), a, [&](std::size_t t) {
+            ctx_.Tick();
+            for (std::uint64_t q = tx_offsets_[t]; q < tx_offsets_[t + 1]; ++q) {
+                const std::uint32_t e = tx_items_[q];
+                if (e <= first) break;  // descending: the rest come before items[i]
+                if (slot_[e] != kNoSlot) ++hits_[slot_[e]];
+            }
+        });
+    }
     for (std::size_t j = i + 1; j < parent.k; ++j) {
         ctx_.Tick();
-        const std::uint64_t *other = parent.words.data() + j * a;
-        std::uint64_t *out = child.words.data() + child.k * a2;
-        std::uint64_t count = 0;
-        for (std::size_t q = 0; q < a2; ++q) {
-            const std::uint64_t w = base[pos[q]] & other[pos[q]];
-            out[q] = w;
-            count += PopCount(w);
+        if (deliver) {
+            const bool frequent = hits_[j] >= min_count_;
+            hits_[j] = 0;
+            slot_[parent.items[j]] = kNoSlot;
+            if (!frequent) continue;
         }
+        std::uint64_t *out = child.words.data() + child.k * a2;
+        const std::uint64_t count = AndCount(base, parent.words.data() + j * a, pos, a2, out);
         if (count < min_count_) continue;
         child.items.push_back(parent.items[j]);
         child.counts.push_back(count);
         if (count == prefix_count) child.extension_with_prefix_count = true;
         ++child.k;
     }
+}
+
+bool EclatMiner::UseOccurrences(std::uint64_t count, std::size_t bit_vector_words) const {
+    switch (options_.counting) {
+        case ItemsetCounting::BitVectors:
+            return false;
+        case ItemsetCounting::Occurrences:
+            return true;
+        case ItemsetCounting::Auto:
+            break;
+    }
+    // Both are a few cycles per unit: an item occurrence delivered, a word ANDed.
+    return static_cast<double>(count) * mean_length_ < static_cast<double>(bit_vector_words);
 }
 
 // Whether an item before frame.items[i] in the recoded order and not in the prefix makes
@@ -266,8 +368,28 @@ bool EclatMiner::HeadItemBlocks(const Frame &frame, std::size_t i, std::uint64_t
     const Frame &root = frames_[0];
     const std::size_t a = frame.a;
     const std::uint64_t *bits = frame.words.data() + i * a;
+    const std::uint32_t item = frame.items[i];
     const bool closed = options_.target == ItemsetTarget::Closed;
-    for (std::uint32_t e = 0; e < frame.items[i]; ++e) {
+    if (UseOccurrences(count, std::size_t{item} * a)) {
+        // Count, over the itemset's transactions, the earlier items that are not in it.
+        ForEachTransaction(bits, frame.active.data(), a, [&](std::size_t t) {
+            ctx_.Tick();
+            for (std::uint64_t q = tx_offsets_[t + 1]; q > tx_offsets_[t]; --q) {
+                const std::uint32_t e = tx_items_[q - 1];
+                if (e >= item) break;  // ascending from the end: the rest come after
+                if (in_prefix_[e]) continue;
+                if (hits_[e]++ == 0) touched_.push_back(e);
+            }
+        });
+        bool blocks = false;
+        for (std::uint32_t e : touched_) {
+            blocks = blocks || (closed ? hits_[e] == count : hits_[e] >= min_count_);
+            hits_[e] = 0;
+        }
+        touched_.clear();
+        return blocks;
+    }
+    for (std::uint32_t e = 0; e < item; ++e) {
         ctx_.Tick();
         if (in_prefix_[e]) continue;
         const std::uint64_t *item_bits = root.words.data() + std::size_t{e} * root.a;
@@ -276,15 +398,8 @@ bool EclatMiner::HeadItemBlocks(const Frame &frame, std::size_t i, std::uint64_t
             for (std::size_t p = 0; p < a && subset; ++p)
                 subset = (bits[p] & ~item_bits[frame.active[p]]) == 0;
             if (subset) return true;
-        } else {
-            std::uint64_t together = 0, seen = 0;
-            for (std::size_t p = 0; p < a; ++p) {
-                if (bits[p] == 0) continue;
-                together += PopCount(bits[p] & item_bits[frame.active[p]]);
-                seen += PopCount(bits[p]);
-                if (together >= min_count_) return true;
-                if (together + (count - seen) < min_count_) break;  // cannot reach it any more
-            }
+        } else if (AndCountReaches(bits, item_bits, frame.active.data(), a, count, min_count_)) {
+            return true;
         }
     }
     return false;

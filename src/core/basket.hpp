@@ -27,6 +27,16 @@ enum class ItemsetTarget {
 // Parses "frequent", "closed" or "maximal"; throws InvalidParameter otherwise.
 ItemsetTarget ParseItemsetTarget(const std::string &name);
 
+// How the search finds which extensions of an itemset are frequent, and checks closed/maximal.
+// The results are the same; Auto picks per itemset by an estimate of the work. The others are
+// for tests and measurements.
+enum class ItemsetCounting {
+    Auto,
+    BitVectors,   // AND and popcount the bit vectors of every candidate
+    Occurrences,  // walk the itemset's transactions and count their items first (LCM's
+                  // occurrence delivery), then build bit vectors only for the frequent ones
+};
+
 struct ItemsetOptions {
     static constexpr std::size_t kNoMaxSize = std::numeric_limits<std::size_t>::max();
     double min_support = 0.1;  // in (0, 1]
@@ -35,6 +45,7 @@ struct ItemsetOptions {
     // among the itemsets of at most this size (arules' maxlen semantics, docs/basket.md).
     std::size_t max_size = kNoMaxSize;
     ItemsetTarget target = ItemsetTarget::Frequent;
+    ItemsetCounting counting = ItemsetCounting::Auto;
 };
 
 // Throws InvalidParameter unless 0 < min_support <= 1 and 1 <= min_size <= max_size.
