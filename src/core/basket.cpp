@@ -35,16 +35,11 @@ void ValidateItemsetOptions(const ItemsetOptions &options) {
 
 std::uint64_t MinCount(std::uint64_t n, double min_support) {
     if (n == 0) return 0;
+    // arules' own formula, `(int)ceil(tacnt * supp)` in double precision, so that every count
+    // equals arules' on the same data (docs/basket.md, "How min_count is computed").
     const double nd = static_cast<double>(n);
-    // ceil(n * s) is right but for rounding: the product and the division the support column
-    // shows can each be off by an ulp, which matters when n * s is (nearly) an integer. Correctly
-    // rounded division is monotone in c, so step from the estimate to the smallest c with
-    // c / n >= s as computed in double; one or two steps at most.
-    double estimate = std::ceil(nd * min_support);
-    std::uint64_t c = estimate < 1.0 ? 1 : estimate > nd ? n : static_cast<std::uint64_t>(estimate);
-    while (c > 1 && static_cast<double>(c - 1) / nd >= min_support) --c;
-    while (c < n && static_cast<double>(c) / nd < min_support) ++c;
-    return c;
+    const double c = std::ceil(nd * min_support);
+    return c < 1.0 ? 1 : c > nd ? n : static_cast<std::uint64_t>(c);
 }
 
 namespace {

@@ -51,8 +51,8 @@ struct ItemsetOptions {
 // Throws InvalidParameter unless 0 < min_support <= 1 and 1 <= min_size <= max_size.
 void ValidateItemsetOptions(const ItemsetOptions &options);
 
-// The smallest count c >= 1 whose support c / n, computed in double precision as the support
-// column shows it, is >= min_support. 0 when n is 0 (there is nothing to mine then).
+// ceil(n * min_support) computed in double precision exactly as arules computes it, at least 1
+// and at most n; 0 when n is 0 (there is nothing to mine then).
 std::uint64_t MinCount(std::uint64_t n, double min_support);
 
 // Receives one itemset: `size` ascending original item indices and the number of baskets that

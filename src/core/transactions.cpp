@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <string>
 
+#include "cpp_only.hpp"  // last: fails the build if anything above pulled in postgres.h
+
 namespace ca {
 
 BasketBuilder::BasketBuilder(ExecContext &ctx) : ctx_(ctx), pairs_(MakeBudgetVector<Pair>(ctx)) {}
