@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every ```sql block of README.md and docs/*.md against the server in PGHOST/PGPORT, in a
-# fresh database with the tables the examples use (order_lines, orders, customers) filled from the
+# fresh database with the tables the examples use (order_lines, orders, customers, order_items) filled from the
 # generated sample. Prints "ok - FILE block N" or "not ok - FILE block N" per block; exits non-zero
 # when any block fails. Blocks fenced as ```text are signatures, not run.
 set -uo pipefail
@@ -17,6 +17,11 @@ CREATE TABLE orders AS
 SELECT customer_id, order_id, max(ordered_at) AS ordered_at, sum(amount) AS amount
 FROM order_lines GROUP BY customer_id, order_id;
 CREATE TABLE customers AS SELECT g::bigint AS id, 'customer ' || g AS name FROM generate_series(1, 2000) g;
+-- Order items for the market-basket examples: one of 40 items per order line, spread by a hash.
+CREATE TABLE order_items AS
+SELECT order_id, customer_id, 1 + abs(hashtext(order_id::text || '/' || ordered_at::text || '/' || amount::text)) % 40 AS item,
+       1 AS quantity
+FROM order_lines;
 SQL
 
 failed=0

@@ -1,8 +1,9 @@
 // Market-basket analysis, step one: exact frequent-itemset mining over ca::Baskets
 // (transactions.hpp). Definitions, the choice of algorithm and its costs: docs/basket.md.
 //
-// An itemset is frequent when count / N >= min_support, N the number of non-empty baskets and
-// count the number of baskets that contain every item of the set (arules' semantics). The miner
+// An itemset is frequent when count >= MinCount(N, min_support) = ceil(N * min_support), N the
+// number of non-empty baskets and count the number of baskets that contain every item of the set
+// (arules' semantics and arithmetic). The miner
 // streams what it finds to a callback and keeps no copy of the result: its memory is that of the
 // search (bit vectors of the transactions), counted against the ExecContext.
 #pragma once

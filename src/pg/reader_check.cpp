@@ -17,13 +17,6 @@
 
 namespace {
 
-ca::pg::TransactionKey ParsePer(const std::string &per) {
-    if (per == "order") return ca::pg::TransactionKey::Order;
-    if (per == "customer") return ca::pg::TransactionKey::Customer;
-    throw ca::InvalidParameter("unknown per \"" + per + "\"", {},
-                               "Valid values are order and customer.");
-}
-
 // Keeps no line: the reader only fills the item index.
 class IgnoreLines final : public ca::LineConsumer {
   public:
@@ -36,7 +29,8 @@ class IgnoreLines final : public ca::LineConsumer {
 //   RETURNS TABLE (transaction text, items anyarray)
 CA_FUNCTION(ca_read_transactions) {
     const std::string items_sql = ca::pg::RequiredTextArg(fcinfo, 1, "items_sql");
-    const ca::pg::TransactionKey per = ParsePer(ca::pg::RequiredTextArg(fcinfo, 2, "per"));
+    const ca::pg::TransactionKey per =
+        ca::pg::ParseTransactionKey(ca::pg::RequiredTextArg(fcinfo, 2, "per"));
     ca::ExecContext ctx(ca::pg::MemoryLimitBytes(), ca::pg::InterruptHook);
     ca::pg::SpiSession spi;
     const ca::pg::TransactionsSource source = ca::pg::DescribeTransactions(items_sql, "items_sql");

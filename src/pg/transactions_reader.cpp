@@ -90,6 +90,14 @@ TransactionsSource DescribeTransactions(const std::string &items_sql, const char
     return source;
 }
 
+TransactionKey ParseTransactionKey(const std::string &per) {
+    if (per == "order") return TransactionKey::Order;
+    if (per == "customer") return TransactionKey::Customer;
+    throw ca::InvalidParameter("unknown per \"" + per + "\"", {},
+                               "Valid values are order (a basket per order_id) and customer (a "
+                               "basket per customer_id).");
+}
+
 const KeyColumn &TransactionKeyColumn(const TransactionsSource &source, TransactionKey key,
                                       const char *what) {
     if (key == TransactionKey::Order) return source.order;

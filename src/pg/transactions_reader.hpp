@@ -37,6 +37,9 @@ enum class TransactionKey {
     Customer,  // one basket per customer_id (needs the column; 42703 otherwise)
 };
 
+// Parses a `per` argument: "order" or "customer"; InvalidParameter otherwise.
+TransactionKey ParseTransactionKey(const std::string &per);
+
 // Streams the lines to consumer: transactions through `transactions` (whose kind must be the
 // transaction key's IndexKind()), items through `items` (source.item.IndexKind()). Lines without a
 // transaction key or an item are not passed on: they are counted in `skips`. Between SPI_connect
