@@ -95,13 +95,7 @@ FROM customer_analytics.frequent_itemsets(NULL::bigint, 'SELECT o AS order_id, i
 GROUP BY size ORDER BY size;
 
 -- Bad input: each with its SQLSTATE; the table is never written.
-CREATE FUNCTION pg_temp.outcome(q text) RETURNS text LANGUAGE plpgsql AS $f$
-BEGIN
-    EXECUTE q;
-    RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END $f$;
+\i test/sql/outcome.sql
 SELECT a AS arguments, pg_temp.outcome(format('SELECT count(*) FROM customer_analytics.frequent_itemsets(%s)', a)) AS outcome
 FROM (VALUES
     ($$NULL::bigint, 'TABLE b_lines', 0$$),

@@ -76,13 +76,7 @@ SELECT * FROM customer_analytics.basket_keys(
     $$SELECT 1 AS order_id, v AS item FROM (VALUES (1.0), (2.50)) t(v)$$, ARRAY[1.000, 2.5, 3]);
 
 -- Bad input: each with its SQLSTATE.
-CREATE FUNCTION pg_temp.outcome(q text) RETURNS text LANGUAGE plpgsql AS $f$
-BEGIN
-    EXECUTE q;
-    RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END $f$;
+\i test/sql/outcome.sql
 SELECT q, pg_temp.outcome(q) FROM (VALUES
     ($$SELECT * FROM customer_analytics.read_transactions(NULL::bigint, 'SELECT order_id FROM basket_lines')$$),
     ($$SELECT * FROM customer_analytics.read_transactions(NULL::bigint, 'SELECT order_id, item FROM basket_lines', 'customer')$$),
