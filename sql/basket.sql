@@ -34,10 +34,12 @@ SET client_min_messages = warning;
 SELECT (SELECT count(*) FROM b_expected) AS expected, (SELECT count(*) FROM b_got) AS got,
        (SELECT count(*) FROM (TABLE b_expected EXCEPT TABLE b_got) d) AS missing,
        (SELECT count(*) FROM (TABLE b_got EXCEPT TABLE b_expected) d) AS extra;
--- Support is count / N; size is the array length; each itemset once.
+-- Support is count / N; size is the array length; each itemset once, its items in ascending
+-- order (so that equal itemsets are equal arrays).
 SELECT count(*) FILTER (WHERE support <> count::float8 / (SELECT count(DISTINCT order_id) FROM b_baskets)) AS bad_support,
        count(*) FILTER (WHERE size <> cardinality(items)) AS bad_size,
-       count(*) - count(DISTINCT items) AS repeated
+       count(*) - count(DISTINCT items) AS repeated,
+       count(*) FILTER (WHERE items <> (SELECT array_agg(i ORDER BY i) FROM unnest(items) i)) AS unsorted
 FROM customer_analytics.frequent_itemsets(NULL::bigint, 'TABLE b_lines', 0.03);
 
 -- Closed and maximal itemsets equal their definitions applied to all frequent itemsets: closed
@@ -80,8 +82,13 @@ SELECT (SELECT count(*) FROM b_per_customer) AS items_found, count(*) AS mismatc
 -- Items keep their type: text and uuid items come back as text[] and uuid[].
 SELECT items, size, count, support
 FROM customer_analytics.frequent_itemsets(NULL::text, $$SELECT * FROM (VALUES
-    (1, 'bread'), (1, 'milk'), (2, 'bread'), (2, 'milk'), (2, 'eggs'), (3, 'bread')) v(order_id, item)$$, 0.5)
+    (1, 'milk'), (1, 'bread'), (2, 'milk'), (2, 'bread'), (2, 'eggs'), (3, 'bread')) v(order_id, item)$$, 0.5)
 ORDER BY size, items;
+-- Items sort in the items' collation (text) or by value (integers), not by first appearance.
+SELECT items FROM customer_analytics.frequent_itemsets(NULL::text, $$SELECT order_id, item COLLATE "C" AS item FROM (VALUES
+    (1, 'b'), (1, 'B'), (1, 'a'), (1, 'A')) v(order_id, item)$$, 1.0, min_size => 4);
+SELECT items FROM customer_analytics.frequent_itemsets(NULL::bigint, $$SELECT * FROM (VALUES
+    (1, 10), (1, 9), (1, 100), (1, -1)) v(order_id, item)$$, 1.0, min_size => 4);
 SELECT pg_typeof(items), items, count
 FROM customer_analytics.frequent_itemsets(NULL::uuid, $$SELECT o AS order_id,
     ('00000000-0000-0000-0000-00000000000' || i)::uuid AS item FROM generate_series(1, 3) o, generate_series(1, 2) i$$,

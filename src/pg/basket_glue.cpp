@@ -1,5 +1,6 @@
 // SQL face of market-basket analysis: frequent_itemsets(). Definitions live in src/core/basket.*
 // (docs/basket.md); this file reads the arguments and the transactions and writes rows.
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -68,12 +69,21 @@ CA_FUNCTION(ca_frequent_itemsets) {
     skips.non_positive_quantity_rows += builder.skips().non_positive_quantity_rows;
     ca::pg::ReportSkippedLines("frequent_itemsets", skips);
 
+    // The items of each itemset in their natural order (KeyRanks), so that equal itemsets are
+    // equal arrays.
+    const ca::BudgetVector<std::uint32_t> rank = ca::pg::KeyRanks(ctx, items, source.item);
+    auto sorted = ca::MakeBudgetVector<std::uint32_t>(ctx);
     const double n = static_cast<double>(baskets.non_empty());
     ca::pg::ResultWriter out(fcinfo);
     ca::MineItemsets(ctx, baskets, options,
                      [&](const std::uint32_t *set, std::size_t size, std::uint64_t count) {
+                         sorted.assign(set, set + size);
+                         std::sort(
+                             sorted.begin(), sorted.end(),
+                             [&](std::uint32_t a, std::uint32_t b) { return rank[a] < rank[b]; });
+                         const std::uint32_t *ordered = sorted.data();
                          out.Row<4>([&](Datum *values, bool *) {
-                             values[0] = item_out.MakeArray(items, set, size);
+                             values[0] = item_out.MakeArray(items, ordered, size);
                              values[1] = Int32GetDatum(static_cast<int32>(size));
                              values[2] = Int64GetDatum(static_cast<int64>(count));
                              values[3] = Float8GetDatum(static_cast<double>(count) / n);

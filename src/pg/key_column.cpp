@@ -3,6 +3,9 @@
 #include <cstdio>
 #include <string_view>
 
+#include <algorithm>
+
+#include "collation_sort.hpp"
 #include "door.hpp"
 
 namespace ca {
@@ -207,6 +210,34 @@ KeyList KeyArrayArg(FunctionCallInfo fcinfo, int n, const char *name, const KeyC
         }
     }
     return out;
+}
+
+ca::BudgetVector<std::uint32_t> KeyRanks(ca::ExecContext &ctx, const ca::CustomerIndex &index,
+                                         const KeyColumn &key) {
+    const std::uint32_t n = static_cast<std::uint32_t>(index.size());
+    auto order = ca::MakeBudgetVector<std::uint32_t>(ctx);
+    order.resize(n);
+    for (std::uint32_t i = 0; i < n; ++i) order[i] = i;
+    if (key.kind == KeyColumn::Kind::Integer) {
+        std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+            ctx.Tick();
+            return index.IntegerId(a) < index.IntegerId(b);
+        });
+    } else if (key.kind == KeyColumn::Kind::Text) {
+        SortByCollation(ctx, index, order, key.collation);
+    } else {
+        std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+            ctx.Tick();
+            return index.BytesId(a) < index.BytesId(b);
+        });
+    }
+    auto rank = ca::MakeBudgetVector<std::uint32_t>(ctx);
+    rank.resize(n);
+    for (std::uint32_t r = 0; r < n; ++r) {
+        ctx.Tick();
+        rank[order[r]] = r;
+    }
+    return rank;
 }
 
 Oid ResultColumnType(FunctionCallInfo fcinfo, int attno) {

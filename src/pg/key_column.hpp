@@ -71,6 +71,13 @@ class KeyOutput {
     Oid input_param_ = InvalidOid;
 };
 
+// The rank of every entry of `index` in the key column's order: integers by value, text in the
+// column's collation (as ORDER BY sorts it), other types by the bytes of their text form. Lets a
+// result list keys in a stable, natural order (the items of an itemset, say), so that arrays of
+// the same keys compare equal. Ticks and counts its memory against ctx.
+ca::BudgetVector<std::uint32_t> KeyRanks(ca::ExecContext &ctx, const ca::CustomerIndex &index,
+                                         const KeyColumn &key);
+
 // The type of column `attno` (1-based) of the function's declared (polymorphism resolved) result.
 Oid ResultColumnType(FunctionCallInfo fcinfo, int attno);
 // The element type of an array type (for a result column declared anyarray); 42804 when `type` is
