@@ -259,6 +259,15 @@ CREATE TABLE fz_orders AS
            sum(amount) AS amount
     FROM fz_lines GROUP BY customer_id, order_id;
 CREATE TABLE fz_pos AS SELECT customer_id, ordered_at, amount FROM fz_orders WHERE amount > 0;
+-- Order items for frequent_itemsets(): each order line gets one of 30 items (integer, text and
+-- uuid forms), some repeated, some NULL, some returned (quantity <= 0).
+CREATE TABLE fz_items AS
+SELECT order_id, customer_id,
+       CASE WHEN amount < 0 THEN NULL ELSE (pg_catalog.abs(pg_catalog.hashtext(order_id::text || amount::text)) % 30) END AS item,
+       CASE WHEN amount < 0 THEN -1 ELSE 1 END AS quantity
+FROM fz_lines;
+ALTER TABLE fz_items ADD COLUMN item_text text, ADD COLUMN item_uuid uuid;
+UPDATE fz_items SET item_text = 'item ' || item, item_uuid = pg_catalog.md5(item::text)::uuid;
 CREATE TABLE fz_pos_lines AS
     SELECT l.* FROM fz_lines l JOIN fz_orders o USING (customer_id, order_id) WHERE o.amount > 0;
 CREATE TABLE fz_dated AS
@@ -654,8 +663,10 @@ class Generator {
             c.function = "retention";
         else if (f < 75)
             c.function = "cohort_retention";
-        else if (f < 92)
+        else if (f < 85)
             c.function = "kpis";
+        else if (f < 92)
+            c.function = "frequent_itemsets";
         else
             c.function = "oracle";
         if (c.function == "oracle") {
@@ -1209,6 +1220,45 @@ class Generator {
                                        "NULL::pg_catalog.date", "NULL"});
     }
 
+    // frequent_itemsets(): the items' result type, the items query and min_support. Tame items
+    // queries read fz_items (or order lines of the orders queries' tables); the others add NULL,
+    // non-text and injection-shaped arguments and a nondeterministic read.
+    // Sets *type to the item_type argument: the items' own type for tame calls (text now and
+    // then, which every item fits), any of them otherwise.
+    std::string ItemsArg(std::string *type) {
+        static const std::vector<std::pair<std::string, std::string>> kItems = {
+            {"item", "NULL::pg_catalog.int4"},
+            {"item", "NULL::pg_catalog.int8"},
+            {"item_text AS item", "NULL::pg_catalog.text"},
+            {"item_uuid AS item", "NULL::pg_catalog.uuid"},
+            {"item::pg_catalog.numeric AS item", "NULL::pg_catalog.numeric"},
+            {"customer_id AS item", "NULL::pg_catalog.int8"}};
+        const auto &pick = kItems[rng_.Below(kItems.size())];
+        *type = pick.second;
+        if (rng_.Chance(15)) *type = "NULL::pg_catalog.text";
+        if (!tame_ && rng_.Chance(30))
+            *type = rng_.Pick<std::string>({"NULL::pg_catalog.int2", "NULL::pg_catalog.uuid",
+                                            "NULL::pg_catalog.date", "NULL"});
+        const int r = tame_ ? 100 : static_cast<int>(rng_.Below(100));
+        if (r < 2) return "NULL";
+        if (r < 3) return "42";
+        if (r < 5) return "'TABLE fz_items; SELECT 1'";
+        if (r < 7)
+            return Dq("SELECT order_id, " + pick.first +
+                      " FROM public.fz_items ORDER BY pg_catalog.random() LIMIT 500");
+        if (r < 9) return "'SELECT order_id FROM public.fz_items'";
+        std::string cols = "order_id, " + pick.first;
+        if (rng_.Chance(40)) cols += ", customer_id";
+        if (rng_.Chance(40)) cols += ", quantity";
+        if (rng_.Chance(10)) return Dq("SELECT " + cols + " FROM public.fz_items WHERE false");
+        return Dq("SELECT " + cols + " FROM public.fz_items");
+    }
+    std::string Support() {
+        if (tame_) return rng_.Pick<std::string>({"0.5", "0.1", "0.05", "0.02", "0.01", "1"});
+        return rng_.Pick<std::string>({"NULL", "0", "-0.1", "1.5", "'NaN'", "1e-300", "0.001",
+                                       "0.05", "1", "'0.1'", "0.1::real"});
+    }
+
     std::string Args(std::vector<Param> params) {
         if (rng_.Chance(70)) {
             std::string s;
@@ -1280,6 +1330,17 @@ class Generator {
                          {"time_zone", Zone()},
                          {"mode", Mode()},
                          {"brackets", Brackets()}}) +
+                   ")";
+        } else if (function == "frequent_itemsets") {
+            std::string item_type;
+            const std::string items = ItemsArg(&item_type);
+            call = "customer_analytics.frequent_itemsets(" + item_type + ", " +
+                   Args({{"items_sql", items},
+                         {"min_support", Support()},
+                         {"max_size", Int()},
+                         {"target", Text({"frequent", "closed", "maximal"}, {"all", "FREQUENT"})},
+                         {"min_size", Int()},
+                         {"per", Text({"order", "customer"}, {"store"})}}) +
                    ")";
         } else {
             call =
