@@ -3,6 +3,8 @@
 // and the shared data files (Groceries) read from $CA_DATA_DIR or ../shared/data.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -30,6 +32,26 @@ inline ca::Baskets MakeBaskets(ca::ExecContext &ctx, const std::vector<Itemset> 
         b.offsets.push_back(b.items.size());
     }
     return b;
+}
+
+// For the brute-force enumerators: the non-empty baskets as bit masks of a universe of at most
+// 32 items (an empty basket is no transaction of the analysis).
+inline std::vector<std::uint32_t> NonEmptyMasks(const std::vector<Itemset> &rows) {
+    std::vector<std::uint32_t> masks;
+    for (const Itemset &row : rows) {
+        std::uint32_t m = 0;
+        for (std::uint32_t item : row) m |= 1u << item;
+        if (m != 0) masks.push_back(m);
+    }
+    return masks;
+}
+
+// arules' threshold, ceil(n * min_support) in double, at least 1 and at most n: written out
+// independently of ca::MinCount.
+inline std::uint64_t BruteForceMinCount(std::uint64_t n, double min_support) {
+    double threshold = std::ceil(static_cast<double>(n) * min_support);
+    if (threshold < 1) threshold = 1;
+    return std::min<std::uint64_t>(static_cast<std::uint64_t>(threshold), n);
 }
 
 // 3000 baskets over 40 items, each item in about 60% of them: explodes at a low min_support.

@@ -56,20 +56,11 @@ ca::ItemsetOptions Options(double min_support,
 // counted over all baskets; closed and maximal by looking at every mined proper superset.
 Found BruteForce(const std::vector<Itemset> &rows, unsigned universe,
                  const ca::ItemsetOptions &options) {
-    std::vector<std::uint32_t> masks;
-    for (const Itemset &row : rows) {
-        std::uint32_t m = 0;
-        for (std::uint32_t item : row) m |= 1u << item;
-        if (m != 0) masks.push_back(m);
-    }
+    const std::vector<std::uint32_t> masks = NonEmptyMasks(rows);
     const std::uint64_t n = masks.size();
     Found out;
     if (n == 0) return out;
-    // arules' threshold, ceil(n * min_support) in double, written out independently of MinCount.
-    double threshold = std::ceil(static_cast<double>(n) * options.min_support);
-    if (threshold < 1) threshold = 1;
-    const std::uint64_t min_count =
-        std::min<std::uint64_t>(static_cast<std::uint64_t>(threshold), n);
+    const std::uint64_t min_count = BruteForceMinCount(n, options.min_support);
     auto size_of = [](std::uint32_t m) { return static_cast<std::size_t>(__builtin_popcount(m)); };
     std::map<std::uint32_t, std::uint64_t> mined;  // frequent, at most max_size items
     for (std::uint32_t m = 1; m < (1u << universe); ++m) {
