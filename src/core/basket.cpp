@@ -446,15 +446,10 @@ void EclatMiner::Emit(std::size_t size, std::uint64_t count) {
 void MineItemsets(ExecContext &ctx, const Baskets &baskets, const ItemsetOptions &options,
                   const ItemsetSink &emit) {
     ValidateItemsetOptions(options);
-    try {
+    WithMiningMemoryHint([&] {
         EclatMiner miner(ctx, options, emit);
         miner.Run(baskets);
-    } catch (const Error &e) {
-        if (e.kind() != ErrorKind::MemoryLimit) throw;
-        throw Error(
-            ErrorKind::MemoryLimit, e.what(), e.detail(),
-            "Raise min_support or lower max_size, or raise customer_analytics.memory_limit.");
-    }
+    });
 }
 
 }  // namespace ca

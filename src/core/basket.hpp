@@ -14,6 +14,7 @@
 #include <limits>
 #include <string>
 
+#include "errors.hpp"
 #include "exec_context.hpp"
 #include "transactions.hpp"
 
@@ -66,5 +67,19 @@ using ItemsetSink =
 // hit while mining is rethrown with a hint to raise min_support or lower max_size.
 void MineItemsets(ExecContext &ctx, const Baskets &baskets, const ItemsetOptions &options,
                   const ItemsetSink &emit);
+
+// Runs `mine`; a memory limit error from it is rethrown with the hint every basket analytic
+// gives: raise min_support or lower max_size (the two options that bound the itemsets).
+template <typename F>
+void WithMiningMemoryHint(F &&mine) {
+    try {
+        mine();
+    } catch (const Error &e) {
+        if (e.kind() != ErrorKind::MemoryLimit) throw;
+        throw Error(
+            ErrorKind::MemoryLimit, e.what(), e.detail(),
+            "Raise min_support or lower max_size, or raise customer_analytics.memory_limit.");
+    }
+}
 
 }  // namespace ca

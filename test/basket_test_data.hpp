@@ -1,0 +1,179 @@
+// Data for the market-basket tests (test_basket.cpp, test_basket_rules.cpp): baskets from rows of
+// items, a dense dataset whose itemsets explode, an interrupt hook that cancels at a chosen call,
+// and the shared data files (Groceries) read from $CA_DATA_DIR or ../shared/data.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <random>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#ifdef CA_HAVE_ZLIB
+#include <zlib.h>
+#endif
+
+#include "test_support.hpp"
+#include "transactions.hpp"
+
+namespace basket_test {
+
+using Itemset = std::vector<std::uint32_t>;
+
+inline ca::Baskets MakeBaskets(ca::ExecContext &ctx, const std::vector<Itemset> &rows) {
+    ca::Baskets b(ctx);
+    b.offsets.push_back(0);
+    for (const Itemset &row : rows) {
+        for (std::uint32_t item : row) b.items.push_back(item);
+        b.offsets.push_back(b.items.size());
+    }
+    return b;
+}
+
+// For the brute-force enumerators: the non-empty baskets as bit masks of a universe of at most
+// 32 items (an empty basket is no transaction of the analysis).
+inline std::vector<std::uint32_t> NonEmptyMasks(const std::vector<Itemset> &rows) {
+    std::vector<std::uint32_t> masks;
+    for (const Itemset &row : rows) {
+        std::uint32_t m = 0;
+        for (std::uint32_t item : row) m |= 1u << item;
+        if (m != 0) masks.push_back(m);
+    }
+    return masks;
+}
+
+// arules' threshold, ceil(n * min_support) in double, at least 1 and at most n: written out
+// independently of ca::MinCount.
+inline std::uint64_t BruteForceMinCount(std::uint64_t n, double min_support) {
+    double threshold = std::ceil(static_cast<double>(n) * min_support);
+    if (threshold < 1) threshold = 1;
+    return std::min<std::uint64_t>(static_cast<std::uint64_t>(threshold), n);
+}
+
+// 3000 baskets over 40 items, each item in about 60% of them: explodes at a low min_support.
+inline std::vector<Itemset> Dense() {
+    std::mt19937_64 rng(99);
+    std::vector<Itemset> rows(3000);
+    for (Itemset &row : rows)
+        for (std::uint32_t i = 0; i < 40; ++i)
+            if (rng() % 10 < 6) row.push_back(i);
+    return rows;
+}
+
+struct HookState {
+    int calls = 0;
+    int throw_at = -1;
+};
+
+inline void CountingHook(void *arg) {
+    auto *h = static_cast<HookState *>(arg);
+    if (++h->calls == h->throw_at)
+        throw ca::Error(ca::ErrorKind::Cancelled, "canceling statement due to user request");
+}
+
+inline std::string DataDir() {
+    if (const char *dir = std::getenv("CA_DATA_DIR"); dir != nullptr && *dir != '\0') return dir;
+    return std::string(CA_SOURCE_DIR) + "/../shared/data";
+}
+
+// The decompressed text of a .gz file; false when it cannot be read.
+inline bool ReadGzip(const std::string &path, std::string &text) {
+    if (!std::ifstream(path).good()) return false;
+#ifdef CA_HAVE_ZLIB
+    gzFile f = gzopen(path.c_str(), "rb");
+    if (f == nullptr) return false;
+    char buf[1 << 16];
+    int got;
+    while ((got = gzread(f, buf, sizeof buf)) > 0) text.append(buf, static_cast<std::size_t>(got));
+    const bool ok = got == 0;
+    gzclose(f);
+    return ok;
+#else
+    FILE *p = popen(("gzip -dc '" + path + "'").c_str(), "r");
+    if (p == nullptr) return false;
+    char buf[1 << 16];
+    std::size_t got;
+    while ((got = std::fread(buf, 1, sizeof buf, p)) > 0) text.append(buf, got);
+    return pclose(p) == 0;
+#endif
+}
+
+// One basket per line, items separated by commas; a field may be in double quotes, with a
+// quote inside written twice (the data README says Groceries has none, but costs nothing).
+inline std::vector<std::vector<std::string>> ParseBasketLines(const std::string &text) {
+    std::vector<std::vector<std::string>> lines;
+    std::vector<std::string> fields;
+    std::string field;
+    bool quoted = false, any = false;
+    for (std::size_t i = 0; i <= text.size(); ++i) {
+        const char c = i < text.size() ? text[i] : '\n';
+        if (quoted) {
+            if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+                field += '"';
+                ++i;
+            } else if (c == '"') {
+                quoted = false;
+            } else {
+                field += c;
+            }
+        } else if (c == '"') {
+            quoted = any = true;
+        } else if (c == ',') {
+            fields.push_back(field);
+            field.clear();
+        } else if (c == '\n') {
+            if (!field.empty() || !fields.empty() || any) {
+                fields.push_back(field);
+                lines.push_back(fields);
+            } else if (i < text.size()) {
+                lines.emplace_back();  // an empty line: an empty basket
+            }
+            fields.clear();
+            field.clear();
+            any = false;
+        } else if (c != '\r') {
+            field += c;
+            any = true;
+        }
+    }
+    return lines;
+}
+
+// A shared data file's text; false, with a visible SKIP message, when it is not there.
+inline bool ReadDataFile(const std::string &name, std::string &text) {
+    const std::string path = DataDir() + "/" + name;
+    if (ReadGzip(path, text)) return true;
+    WARN("SKIP: " << path << " not found (set CA_DATA_DIR to the shared data folder)");
+    return false;
+}
+
+// The Groceries baskets (arules' data: 9,835 baskets, 169 items), items indexed in order of first
+// appearance, with their names; false, with a visible SKIP message, when the file is not there.
+inline bool LoadGroceries(ca::ExecContext &ctx, ca::Baskets &baskets,
+                          std::vector<std::string> &item_names) {
+    std::string text;
+    if (!ReadDataFile("groceries.csv.gz", text)) return false;
+    const auto lines = ParseBasketLines(text);
+    ca::BasketBuilder builder(ctx);
+    std::unordered_map<std::string, std::uint32_t> item_index;
+    for (std::size_t t = 0; t < lines.size(); ++t) {
+        for (const std::string &name : lines[t]) {
+            auto [it, added] =
+                item_index.emplace(name, static_cast<std::uint32_t>(item_index.size()));
+            if (added) item_names.push_back(name);
+            builder.Add(static_cast<std::uint32_t>(t), it->second, ca::Line{});
+        }
+    }
+    baskets = builder.Finish(lines.size());
+    REQUIRE(baskets.size() == 9835);  // the data README's figures
+    REQUIRE(baskets.non_empty() == 9835);
+    REQUIRE(item_names.size() == 169);
+    REQUIRE(baskets.items.size() == 43367);
+    return true;
+}
+
+}  // namespace basket_test
