@@ -101,6 +101,45 @@ SELECT size, count(*) AS itemsets, min(support), max(support)
 FROM customer_analytics.frequent_itemsets(NULL::bigint, 'SELECT o AS order_id, i::bigint AS item FROM generate_series(1, 4) o, generate_series(1, 5) i', 0.9)
 GROUP BY size ORDER BY size;
 
+-- association_rules() with one-item antecedents and consequents against the definitions in plain
+-- SQL (docs/basket.md), from the single and pair counts; measures to 1e-12 relative, conviction
+-- Infinity exactly where confidence is 1.
+CREATE TEMP TABLE b_rules_expected AS
+WITH n AS (SELECT count(DISTINCT order_id)::float8 AS n FROM b_baskets),
+     c1 AS (SELECT item, count(*)::float8 AS c FROM b_baskets GROUP BY item),
+     c2 AS (SELECT a.item AS x, b.item AS y, count(*)::float8 AS c
+            FROM b_baskets a JOIN b_baskets b ON a.order_id = b.order_id AND a.item <> b.item
+            GROUP BY a.item, b.item)
+SELECT ARRAY[c2.x] AS antecedent, ARRAY[c2.y] AS consequent, c2.c::bigint AS count,
+       c2.c / cx.c AS confidence, c2.c * n.n / (cx.c * cy.c) AS lift,
+       c2.c / n.n - (cx.c / n.n) * (cy.c / n.n) AS leverage,
+       CASE WHEN c2.c = cx.c THEN 'Infinity'::float8 ELSE (1 - cy.c / n.n) / (1 - c2.c / cx.c) END AS conviction,
+       c2.c / (cx.c + cy.c - c2.c) AS jaccard
+FROM c2 JOIN c1 cx ON cx.item = c2.x JOIN c1 cy ON cy.item = c2.y, n
+WHERE c2.c >= ceil(n.n * 0.03) AND c2.c / cx.c >= 0.2;
+CREATE TEMP TABLE b_rules AS
+SELECT * FROM customer_analytics.association_rules(NULL::bigint, 'TABLE b_lines', 0.03, 0.2, max_size => 2);
+CREATE FUNCTION pg_temp.close(a float8, b float8) RETURNS boolean LANGUAGE sql AS
+$$ SELECT a = b OR abs(a - b) <= 1e-12 * greatest(abs(a), abs(b)) $$;
+SELECT (SELECT count(*) FROM b_rules_expected) AS expected, (SELECT count(*) FROM b_rules) AS got,
+       count(e.*) FILTER (WHERE r.antecedent IS NULL) AS missing,
+       count(r.*) FILTER (WHERE e.antecedent IS NULL) AS extra,
+       count(*) FILTER (WHERE e.count <> r.count OR NOT pg_temp.close(e.confidence, r.confidence)
+                          OR NOT pg_temp.close(e.lift, r.lift) OR NOT pg_temp.close(e.jaccard, r.jaccard)
+                          OR abs(e.leverage - r.leverage) > 1e-15
+                          OR NOT pg_temp.close(e.conviction, r.conviction)) AS measure_mismatches,
+       count(*) FILTER (WHERE r.conviction = 'Infinity') AS infinite_conviction,
+       count(*) FILTER (WHERE r.fisher_p < 0 OR r.fisher_p > 1) AS bad_p
+FROM b_rules_expected e FULL JOIN b_rules r USING (antecedent, consequent);
+-- Longer rules: every antecedent and consequent within the bounds, sorted, disjoint, and the
+-- support of X ∪ Y equal to that of the itemset frequent_itemsets() finds.
+SELECT max(cardinality(antecedent)) AS longest_antecedent, max(cardinality(consequent)) AS longest_consequent,
+       count(*) FILTER (WHERE antecedent && consequent) AS overlapping,
+       count(*) FILTER (WHERE f.count IS DISTINCT FROM r.count) AS count_mismatches
+FROM customer_analytics.association_rules(NULL::bigint, 'TABLE b_lines', 0.02, 0.3, max_antecedent => 2, max_consequent => 2) r
+LEFT JOIN customer_analytics.frequent_itemsets(NULL::bigint, 'TABLE b_lines', 0.02) f
+  ON f.items = (SELECT array_agg(i ORDER BY i) FROM unnest(r.antecedent || r.consequent) i);
+
 -- Bad input: each with its SQLSTATE; the table is never written.
 \i test/sql/outcome.sql
 SELECT a AS arguments, pg_temp.outcome(format('SELECT count(*) FROM customer_analytics.frequent_itemsets(%s)', a)) AS outcome
@@ -121,6 +160,16 @@ FROM (VALUES
     ($$NULL::bigint, 'SELECT order_id, item FROM b_lines', 0.1, per => 'customer'$$),
     ($$NULL::bigint, 'TABLE b_lines; DELETE FROM b_lines', 0.1$$),
     ($$NULL, 'TABLE b_lines', 0.1$$)
+) v(a);
+SELECT a AS arguments, pg_temp.outcome(format('SELECT count(*) FROM customer_analytics.association_rules(%s)', a)) AS outcome
+FROM (VALUES
+    ($$NULL::bigint, 'TABLE b_lines', 0.1, 1.5$$),
+    ($$NULL::bigint, 'TABLE b_lines', 0.1, -0.1$$),
+    ($$NULL::bigint, 'TABLE b_lines', 0.1, NULL$$),
+    ($$NULL::bigint, 'TABLE b_lines', 0.1, min_lift => -1$$),
+    ($$NULL::bigint, 'TABLE b_lines', 0.1, max_consequent => 0$$),
+    ($$NULL::bigint, 'TABLE b_lines', 0.1, max_size => 1$$),
+    ($$NULL::bigint, 'TABLE b_lines', 0$$)
 ) v(a);
 SELECT count(*) AS b_lines_rows FROM b_lines;
 

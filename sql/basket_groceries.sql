@@ -1,7 +1,8 @@
--- frequent_itemsets() on arules' Groceries data (9,835 baskets, 169 items), read from the shared
--- data folder (CA_DATA_DIR, default ../shared/data). The expected counts are arules' (apriori,
--- default maxlen 10): 13,492 frequent itemsets at support 0.001 and 333 at 0.01; none of them
--- comes from this extension.
+-- frequent_itemsets() and association_rules() on arules' Groceries data (9,835 baskets, 169
+-- items), read from the shared data folder (CA_DATA_DIR, default ../shared/data). The expected
+-- counts are arules' (apriori, default maxlen 10): 13,492 frequent itemsets at support 0.001 and
+-- 333 at 0.01; 5,668 rules at support 0.001 and confidence 0.5, 15 at 0.01; none of them comes
+-- from this extension.
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS customer_analytics;
 RESET client_min_messages;
@@ -31,6 +32,20 @@ SELECT f.items, f.count,
        round(f.support::numeric, 6) AS support
 FROM customer_analytics.frequent_itemsets(NULL::text, 'TABLE groceries', 0.05) f
 ORDER BY f.count DESC, f.items LIMIT 8;
+-- Rules, as arules' apriori(Groceries, parameter = list(supp = s, conf = 0.5)).
+SELECT e.min_support, e.arules,
+       (SELECT count(*) FROM customer_analytics.association_rules(NULL::text, 'TABLE groceries',
+                                                                  e.min_support::float8, 0.5, max_size => 10)) AS ours
+FROM (VALUES (0.001, 5668), (0.01, 15)) AS e(min_support, arules) ORDER BY 1;
+-- The 15 rules at 0.01: each measure against its definition from the three counts.
+SELECT r.antecedent, r.consequent, r.count, round(r.confidence::numeric, 4) AS confidence,
+       round(r.lift::numeric, 4) AS lift,
+       abs(r.confidence - r.count::float8 / ax.c) <= 1e-12 AND abs(r.lift - r.count::float8 * 9835 / (ax.c * cy.c)) <= 1e-12 AS by_definition
+FROM customer_analytics.association_rules(NULL::text, 'TABLE groceries', 0.01, 0.5) r
+CROSS JOIN LATERAL (SELECT count(*)::float8 AS c FROM (SELECT order_id FROM groceries g WHERE g.item = ANY (r.antecedent)
+                    GROUP BY order_id HAVING count(DISTINCT g.item) = cardinality(r.antecedent)) b) ax
+CROSS JOIN LATERAL (SELECT count(DISTINCT order_id)::float8 AS c FROM groceries g WHERE g.item = r.consequent[1]) cy
+ORDER BY r.lift DESC, r.antecedent LIMIT 15;
 \else
 \echo SKIP: groceries.csv.gz not found in the shared data folder (set CA_DATA_DIR)
 \endif

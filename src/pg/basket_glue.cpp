@@ -1,11 +1,14 @@
-// SQL face of market-basket analysis: frequent_itemsets(). Definitions live in src/core/basket.*
+// SQL face of market-basket analysis: frequent_itemsets() and association_rules(). Definitions
+// live in src/core/basket*.*
 // (docs/basket.md); this file reads the arguments and the transactions and writes rows.
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <string>
 
 #include "args.hpp"
 #include "basket.hpp"
+#include "basket_rules.hpp"
 #include "customer_index.hpp"
 #include "door.hpp"
 #include "key_column.hpp"
@@ -34,6 +37,42 @@ std::size_t SizeArg(FunctionCallInfo fcinfo, int n, const char *name, std::size_
     return static_cast<std::size_t>(v);
 }
 
+// The baskets of items_sql and the index of their items: what both functions mine.
+struct BasketInput {
+    ca::pg::TransactionsSource source;
+    std::unique_ptr<ca::CustomerIndex> items;
+    std::unique_ptr<ca::Baskets> baskets;
+};
+
+BasketInput ReadBaskets(ca::ExecContext &ctx, const std::string &items_sql,
+                        ca::pg::TransactionKey per, const char *function) {
+    BasketInput in;
+    ca::pg::SpiSession spi;
+    in.source = ca::pg::DescribeTransactions(items_sql, "items_sql");
+    const ca::pg::KeyColumn &transaction_key =
+        ca::pg::TransactionKeyColumn(in.source, per, "items_sql");
+    ca::CustomerIndex transactions(ctx, transaction_key.IndexKind());
+    in.items = std::make_unique<ca::CustomerIndex>(ctx, in.source.item.IndexKind());
+    ca::BasketBuilder builder(ctx);
+    ca::SkippedRows skips;
+    ca::pg::ReadTransactions(items_sql, "items_sql", in.source, per, transactions, *in.items,
+                             builder, skips);
+    spi.Finish();
+    in.baskets = std::make_unique<ca::Baskets>(builder.Finish(transactions.size()));
+    skips.non_positive_quantity_rows += builder.skips().non_positive_quantity_rows;
+    ca::pg::ReportSkippedLines(function, skips);
+    return in;
+}
+
+// Sorts items (original indices) by their rank in the items' natural order (KeyRanks), so that
+// equal itemsets are equal arrays.
+void SortByRank(const ca::BudgetVector<std::uint32_t> &rank, const std::uint32_t *first,
+                std::size_t n, ca::BudgetVector<std::uint32_t> &out) {
+    out.assign(first, first + n);
+    std::sort(out.begin(), out.end(),
+              [&](std::uint32_t a, std::uint32_t b) { return rank[a] < rank[b]; });
+}
+
 }  // namespace
 
 // frequent_itemsets(item_type, items_sql, min_support, max_size, target, min_size, per)
@@ -50,28 +89,17 @@ CA_FUNCTION(ca_frequent_itemsets) {
     ca::ValidateItemsetOptions(options);
 
     ca::ExecContext ctx(ca::pg::MemoryLimitBytes(), ca::pg::InterruptHook);
-    ca::pg::SpiSession spi;
-    const ca::pg::TransactionsSource source = ca::pg::DescribeTransactions(items_sql, "items_sql");
-    const ca::pg::KeyColumn &transaction_key =
-        ca::pg::TransactionKeyColumn(source, per, "items_sql");
+    const BasketInput in = ReadBaskets(ctx, items_sql, per, "frequent_itemsets");
     // Items come back as arrays of the type item_type resolved to.
-    const ca::pg::KeyOutput item_out(source.item,
+    const ca::pg::KeyOutput item_out(in.source.item,
                                      ca::pg::ArrayElementType(ca::pg::ResultColumnType(fcinfo, 1)),
                                      "item", "item_type");
-    ca::CustomerIndex transactions(ctx, transaction_key.IndexKind());
-    ca::CustomerIndex items(ctx, source.item.IndexKind());
-    ca::BasketBuilder builder(ctx);
-    ca::SkippedRows skips;
-    ca::pg::ReadTransactions(items_sql, "items_sql", source, per, transactions, items, builder,
-                             skips);
-    spi.Finish();
-    const ca::Baskets baskets = builder.Finish(transactions.size());
-    skips.non_positive_quantity_rows += builder.skips().non_positive_quantity_rows;
-    ca::pg::ReportSkippedLines("frequent_itemsets", skips);
+    const ca::CustomerIndex &items = *in.items;
+    const ca::Baskets &baskets = *in.baskets;
 
     // The items of each itemset in their natural order (KeyRanks), so that equal itemsets are
     // equal arrays.
-    const ca::BudgetVector<std::uint32_t> rank = ca::pg::KeyRanks(ctx, items, source.item);
+    const ca::BudgetVector<std::uint32_t> rank = ca::pg::KeyRanks(ctx, items, in.source.item);
     auto sorted = ca::MakeBudgetVector<std::uint32_t>(ctx);
     const double n = static_cast<double>(baskets.non_empty());
     ca::pg::ResultWriter out(fcinfo);
@@ -89,5 +117,57 @@ CA_FUNCTION(ca_frequent_itemsets) {
                              values[3] = Float8GetDatum(static_cast<double>(count) / n);
                          });
                      });
+    return (Datum)0;
+}
+
+// association_rules(item_type, items_sql, min_support, min_confidence, min_lift, max_antecedent,
+//                   max_consequent, max_size, per)
+//   RETURNS TABLE (antecedent anyarray, consequent anyarray, count bigint, support, ...)
+CA_FUNCTION(ca_association_rules) {
+    const std::string items_sql = ca::pg::RequiredTextArg(fcinfo, 1, "items_sql");
+    ca::RuleOptions options;
+    options.min_support = RequiredFloat8(fcinfo, 2, "min_support");
+    options.min_confidence = RequiredFloat8(fcinfo, 3, "min_confidence");
+    options.min_lift = PG_ARGISNULL(4) ? 0.0 : PG_GETARG_FLOAT8(4);
+    options.max_antecedent = SizeArg(fcinfo, 5, "max_antecedent", ca::RuleOptions::kNoBound);
+    options.max_consequent = SizeArg(fcinfo, 6, "max_consequent", ca::RuleOptions::kNoBound);
+    options.max_size = SizeArg(fcinfo, 7, "max_size", ca::RuleOptions::kNoBound);
+    const ca::pg::TransactionKey per =
+        ca::pg::ParseTransactionKey(ca::pg::RequiredTextArg(fcinfo, 8, "per"));
+    ca::ValidateRuleOptions(options);
+
+    ca::ExecContext ctx(ca::pg::MemoryLimitBytes(), ca::pg::InterruptHook);
+    const BasketInput in = ReadBaskets(ctx, items_sql, per, "association_rules");
+    const ca::pg::KeyOutput item_out(in.source.item,
+                                     ca::pg::ArrayElementType(ca::pg::ResultColumnType(fcinfo, 1)),
+                                     "item", "item_type");
+    const ca::CustomerIndex &items = *in.items;
+    const ca::BudgetVector<std::uint32_t> rank = ca::pg::KeyRanks(ctx, items, in.source.item);
+    auto antecedent = ca::MakeBudgetVector<std::uint32_t>(ctx);
+    auto consequent = ca::MakeBudgetVector<std::uint32_t>(ctx);
+    ca::pg::ResultWriter out(fcinfo);
+    ca::MineRules(ctx, *in.baskets, options, [&](const ca::Rule &r) {
+        SortByRank(rank, r.antecedent, r.antecedent_size, antecedent);
+        SortByRank(rank, r.consequent, r.consequent_size, consequent);
+        const std::uint32_t *x = antecedent.data();
+        const std::uint32_t *y = consequent.data();
+        out.Row<15>([&](Datum *values, bool *) {
+            values[0] = item_out.MakeArray(items, x, r.antecedent_size);
+            values[1] = item_out.MakeArray(items, y, r.consequent_size);
+            values[2] = Int64GetDatum(static_cast<int64>(r.count));
+            values[3] = Float8GetDatum(r.support);
+            values[4] = Float8GetDatum(r.antecedent_support);
+            values[5] = Float8GetDatum(r.consequent_support);
+            values[6] = Float8GetDatum(r.confidence);
+            values[7] = Float8GetDatum(r.lift);
+            values[8] = Float8GetDatum(r.leverage);
+            values[9] = Float8GetDatum(r.conviction);
+            values[10] = Float8GetDatum(r.jaccard);
+            values[11] = Float8GetDatum(r.certainty);
+            values[12] = Float8GetDatum(r.kulczynski);
+            values[13] = Float8GetDatum(r.zhangs_metric);
+            values[14] = Float8GetDatum(r.fisher_p);
+        });
+    });
     return (Datum)0;
 }

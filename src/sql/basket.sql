@@ -23,3 +23,36 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 COMMENT ON FUNCTION @extschema@.frequent_itemsets(anyelement, text, double precision, integer, text, integer, text) IS
 'frequent (or closed, or maximal) itemsets of the baskets of items_sql (order_id, item[, customer_id, quantity]): each with its size, count and support';
+
+CREATE FUNCTION @extschema@.association_rules(
+    -- The type items come back in, as for frequent_itemsets().
+    item_type      anyelement,
+    items_sql      text,
+    min_support    double precision,
+    min_confidence double precision DEFAULT 0.5,
+    min_lift       double precision DEFAULT NULL,
+    max_antecedent integer DEFAULT NULL,
+    max_consequent integer DEFAULT 1,
+    max_size       integer DEFAULT NULL,
+    per            text DEFAULT 'order')
+RETURNS TABLE (
+    antecedent         anyarray,
+    consequent         anyarray,
+    count              bigint,
+    support            double precision,
+    antecedent_support double precision,
+    consequent_support double precision,
+    confidence         double precision,
+    lift               double precision,
+    leverage           double precision,
+    conviction         double precision,
+    jaccard            double precision,
+    certainty          double precision,
+    kulczynski         double precision,
+    zhangs_metric      double precision,
+    fisher_p           double precision)
+AS 'MODULE_PATHNAME', 'ca_association_rules'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.association_rules(anyelement, text, double precision, double precision, double precision, integer, integer, integer, text) IS
+'association rules antecedent => consequent of the baskets of items_sql, with support, confidence, lift, leverage, conviction, jaccard, certainty, kulczynski, Zhang''s metric and the one-sided Fisher exact test p-value';

@@ -665,8 +665,10 @@ class Generator {
             c.function = "cohort_retention";
         else if (f < 85)
             c.function = "kpis";
-        else if (f < 92)
+        else if (f < 89)
             c.function = "frequent_itemsets";
+        else if (f < 92)
+            c.function = "association_rules";
         else
             c.function = "oracle";
         if (c.function == "oracle") {
@@ -1340,6 +1342,20 @@ class Generator {
                          {"max_size", Int()},
                          {"target", Text({"frequent", "closed", "maximal"}, {"all", "FREQUENT"})},
                          {"min_size", Int()},
+                         {"per", Text({"order", "customer"}, {"store"})}}) +
+                   ")";
+        } else if (function == "association_rules") {
+            std::string item_type;
+            const std::string items = ItemsArg(&item_type);
+            call = "customer_analytics.association_rules(" + item_type + ", " +
+                   Args({{"items_sql", items},
+                         {"min_support", Support()},
+                         {"min_confidence", Support()},
+                         {"min_lift",
+                          rng_.Pick<std::string>({"NULL", "0", "1", "1.5", "-1", "'NaN'"})},
+                         {"max_antecedent", Int()},
+                         {"max_consequent", Int()},
+                         {"max_size", Int()},
                          {"per", Text({"order", "customer"}, {"store"})}}) +
                    ")";
         } else {
