@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "door.hpp"
+#include "errors.hpp"
 
 namespace ca {
 namespace pg {
@@ -25,6 +26,24 @@ inline std::string RequiredTextArg(FunctionCallInfo fcinfo, int n, const char *n
     if (!TextArg(fcinfo, n, out))
         throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, std::string(name) + " must not be null");
     return out;
+}
+
+// A double precision argument that must not be NULL (SQLSTATE 22004 otherwise).
+inline double RequiredFloat8Arg(FunctionCallInfo fcinfo, int n, const char *name) {
+    if (PG_ARGISNULL(n))
+        throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, std::string(name) + " must not be null");
+    return PG_GETARG_FLOAT8(n);
+}
+
+// An optional size bound (integer): NULL gives `none`; otherwise at least 1 (22023).
+inline std::size_t SizeArg(FunctionCallInfo fcinfo, int n, const char *name, std::size_t none) {
+    if (PG_ARGISNULL(n)) return none;
+    const int32 v = PG_GETARG_INT32(n);
+    if (v < 1)
+        throw ca::InvalidParameter(std::string(name) + " must be at least 1",
+                                   std::string(name) + " was " + std::to_string(v) + ".",
+                                   "Pass a positive size, or NULL for no bound.");
+    return static_cast<std::size_t>(v);
 }
 
 // A float8[] argument; false when NULL. NULL elements are an error (22004).

@@ -1,9 +1,9 @@
 // SQL face of market-basket analysis: frequent_itemsets() and association_rules(). Definitions
-// live in src/core/basket*.*
-// (docs/basket.md); this file reads the arguments and the transactions and writes rows.
+// live in src/core/basket.* and basket_rules.* (docs/basket.md); this file reads the arguments,
+// reads the baskets through the transactions reader and writes rows.
 #include <algorithm>
 #include <cmath>
-#include <memory>
+#include <optional>
 #include <string>
 
 #include "args.hpp"
@@ -17,52 +17,6 @@
 #include "transactions_reader.hpp"
 
 namespace {
-
-using ca::pg::SqlError;
-
-double RequiredFloat8(FunctionCallInfo fcinfo, int n, const char *name) {
-    if (PG_ARGISNULL(n))
-        throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, std::string(name) + " must not be null");
-    return PG_GETARG_FLOAT8(n);
-}
-
-// An optional size bound: NULL is `none`; otherwise at least 1.
-std::size_t SizeArg(FunctionCallInfo fcinfo, int n, const char *name, std::size_t none) {
-    if (PG_ARGISNULL(n)) return none;
-    const int32 v = PG_GETARG_INT32(n);
-    if (v < 1)
-        throw ca::InvalidParameter(std::string(name) + " must be at least 1",
-                                   std::string(name) + " was " + std::to_string(v) + ".",
-                                   "Pass a positive size, or NULL for no bound.");
-    return static_cast<std::size_t>(v);
-}
-
-// The baskets of items_sql and the index of their items: what both functions mine.
-struct BasketInput {
-    ca::pg::TransactionsSource source;
-    std::unique_ptr<ca::CustomerIndex> items;
-    std::unique_ptr<ca::Baskets> baskets;
-};
-
-BasketInput ReadBaskets(ca::ExecContext &ctx, const std::string &items_sql,
-                        ca::pg::TransactionKey per, const char *function) {
-    BasketInput in;
-    ca::pg::SpiSession spi;
-    in.source = ca::pg::DescribeTransactions(items_sql, "items_sql");
-    const ca::pg::KeyColumn &transaction_key =
-        ca::pg::TransactionKeyColumn(in.source, per, "items_sql");
-    ca::CustomerIndex transactions(ctx, transaction_key.IndexKind());
-    in.items = std::make_unique<ca::CustomerIndex>(ctx, in.source.item.IndexKind());
-    ca::BasketBuilder builder(ctx);
-    ca::SkippedRows skips;
-    ca::pg::ReadTransactions(items_sql, "items_sql", in.source, per, transactions, *in.items,
-                             builder, skips);
-    spi.Finish();
-    in.baskets = std::make_unique<ca::Baskets>(builder.Finish(transactions.size()));
-    skips.non_positive_quantity_rows += builder.skips().non_positive_quantity_rows;
-    ca::pg::ReportSkippedLines(function, skips);
-    return in;
-}
 
 // Sorts items (original indices) by their rank in the items' natural order (KeyRanks), so that
 // equal itemsets are equal arrays.
@@ -80,20 +34,25 @@ void SortByRank(const ca::BudgetVector<std::uint32_t> &rank, const std::uint32_t
 CA_FUNCTION(ca_frequent_itemsets) {
     const std::string items_sql = ca::pg::RequiredTextArg(fcinfo, 1, "items_sql");
     ca::ItemsetOptions options;
-    options.min_support = RequiredFloat8(fcinfo, 2, "min_support");
-    options.max_size = SizeArg(fcinfo, 3, "max_size", ca::ItemsetOptions::kNoMaxSize);
+    options.min_support = ca::pg::RequiredFloat8Arg(fcinfo, 2, "min_support");
+    options.max_size = ca::pg::SizeArg(fcinfo, 3, "max_size", ca::ItemsetOptions::kNoMaxSize);
     options.target = ca::ParseItemsetTarget(ca::pg::RequiredTextArg(fcinfo, 4, "target"));
-    options.min_size = SizeArg(fcinfo, 5, "min_size", 1);
+    options.min_size = ca::pg::SizeArg(fcinfo, 5, "min_size", 1);
     const ca::pg::TransactionKey per =
         ca::pg::ParseTransactionKey(ca::pg::RequiredTextArg(fcinfo, 6, "per"));
     ca::ValidateItemsetOptions(options);
 
     ca::ExecContext ctx(ca::pg::MemoryLimitBytes(), ca::pg::InterruptHook);
-    const BasketInput in = ReadBaskets(ctx, items_sql, per, "frequent_itemsets");
-    // Items come back as arrays of the type item_type resolved to.
-    const ca::pg::KeyOutput item_out(in.source.item,
-                                     ca::pg::ArrayElementType(ca::pg::ResultColumnType(fcinfo, 1)),
-                                     "item", "item_type");
+    // Items come back as arrays of the type item_type resolved to; checked before reading.
+    std::optional<ca::pg::KeyOutput> item_out;
+    const ca::pg::BasketsRead in = ca::pg::ReadBaskets(
+        ctx, items_sql, "items_sql", per, "frequent_itemsets",
+        [&](const ca::pg::TransactionsSource &source) {
+            item_out.emplace(source.item,
+                             ca::pg::ArrayElementType(ca::pg::ResultColumnType(fcinfo, 1)), "item",
+                             "item_type");
+        });
+    const ca::pg::KeyOutput &items_out = *item_out;
     const ca::CustomerIndex &items = *in.items;
     const ca::Baskets &baskets = *in.baskets;
 
@@ -111,7 +70,7 @@ CA_FUNCTION(ca_frequent_itemsets) {
                              [&](std::uint32_t a, std::uint32_t b) { return rank[a] < rank[b]; });
                          const std::uint32_t *ordered = sorted.data();
                          out.Row<4>([&](Datum *values, bool *) {
-                             values[0] = item_out.MakeArray(items, ordered, size);
+                             values[0] = items_out.MakeArray(items, ordered, size);
                              values[1] = Int32GetDatum(static_cast<int32>(size));
                              values[2] = Int64GetDatum(static_cast<int64>(count));
                              values[3] = Float8GetDatum(static_cast<double>(count) / n);
@@ -126,21 +85,29 @@ CA_FUNCTION(ca_frequent_itemsets) {
 CA_FUNCTION(ca_association_rules) {
     const std::string items_sql = ca::pg::RequiredTextArg(fcinfo, 1, "items_sql");
     ca::RuleOptions options;
-    options.min_support = RequiredFloat8(fcinfo, 2, "min_support");
-    options.min_confidence = RequiredFloat8(fcinfo, 3, "min_confidence");
+    options.min_support = ca::pg::RequiredFloat8Arg(fcinfo, 2, "min_support");
+    options.min_confidence = ca::pg::RequiredFloat8Arg(fcinfo, 3, "min_confidence");
     options.min_lift = PG_ARGISNULL(4) ? 0.0 : PG_GETARG_FLOAT8(4);
-    options.max_antecedent = SizeArg(fcinfo, 5, "max_antecedent", ca::RuleOptions::kNoBound);
-    options.max_consequent = SizeArg(fcinfo, 6, "max_consequent", ca::RuleOptions::kNoBound);
-    options.max_size = SizeArg(fcinfo, 7, "max_size", ca::RuleOptions::kNoBound);
+    options.max_antecedent =
+        ca::pg::SizeArg(fcinfo, 5, "max_antecedent", ca::RuleOptions::kNoBound);
+    options.max_consequent =
+        ca::pg::SizeArg(fcinfo, 6, "max_consequent", ca::RuleOptions::kNoBound);
+    options.max_size = ca::pg::SizeArg(fcinfo, 7, "max_size", ca::RuleOptions::kNoBound);
     const ca::pg::TransactionKey per =
         ca::pg::ParseTransactionKey(ca::pg::RequiredTextArg(fcinfo, 8, "per"));
     ca::ValidateRuleOptions(options);
 
     ca::ExecContext ctx(ca::pg::MemoryLimitBytes(), ca::pg::InterruptHook);
-    const BasketInput in = ReadBaskets(ctx, items_sql, per, "association_rules");
-    const ca::pg::KeyOutput item_out(in.source.item,
-                                     ca::pg::ArrayElementType(ca::pg::ResultColumnType(fcinfo, 1)),
-                                     "item", "item_type");
+    // Items come back as arrays of the type item_type resolved to; checked before reading.
+    std::optional<ca::pg::KeyOutput> item_out;
+    const ca::pg::BasketsRead in = ca::pg::ReadBaskets(
+        ctx, items_sql, "items_sql", per, "association_rules",
+        [&](const ca::pg::TransactionsSource &source) {
+            item_out.emplace(source.item,
+                             ca::pg::ArrayElementType(ca::pg::ResultColumnType(fcinfo, 1)), "item",
+                             "item_type");
+        });
+    const ca::pg::KeyOutput &items_out = *item_out;
     const ca::CustomerIndex &items = *in.items;
     const ca::BudgetVector<std::uint32_t> rank = ca::pg::KeyRanks(ctx, items, in.source.item);
     auto antecedent = ca::MakeBudgetVector<std::uint32_t>(ctx);
@@ -152,8 +119,8 @@ CA_FUNCTION(ca_association_rules) {
         const std::uint32_t *x = antecedent.data();
         const std::uint32_t *y = consequent.data();
         out.Row<15>([&](Datum *values, bool *) {
-            values[0] = item_out.MakeArray(items, x, r.antecedent_size);
-            values[1] = item_out.MakeArray(items, y, r.consequent_size);
+            values[0] = items_out.MakeArray(items, x, r.antecedent_size);
+            values[1] = items_out.MakeArray(items, y, r.consequent_size);
             values[2] = Int64GetDatum(static_cast<int64>(r.count));
             values[3] = Float8GetDatum(r.support);
             values[4] = Float8GetDatum(r.antecedent_support);

@@ -3,6 +3,7 @@
 // transactions reader and the core's BasketBuilder make of items_sql, and basket_keys() shows how
 // an array argument is matched to the items' key column (KeyArrayArg) and given back (KeyOutput).
 // The market-basket analytics will use the same pieces.
+#include <optional>
 #include <string>
 
 #include "args.hpp"
@@ -15,16 +16,6 @@
 #include "transactions.hpp"
 #include "transactions_reader.hpp"
 
-namespace {
-
-// Keeps no line: the reader only fills the item index.
-class IgnoreLines final : public ca::LineConsumer {
-  public:
-    void Add(std::uint32_t, std::uint32_t, const ca::Line &) override {}
-};
-
-}  // namespace
-
 // read_transactions(item_type anyelement, items_sql text, per text)
 //   RETURNS TABLE (transaction text, items anyarray)
 CA_FUNCTION(ca_read_transactions) {
@@ -32,29 +23,23 @@ CA_FUNCTION(ca_read_transactions) {
     const ca::pg::TransactionKey per =
         ca::pg::ParseTransactionKey(ca::pg::RequiredTextArg(fcinfo, 2, "per"));
     ca::ExecContext ctx(ca::pg::MemoryLimitBytes(), ca::pg::InterruptHook);
-    ca::pg::SpiSession spi;
-    const ca::pg::TransactionsSource source = ca::pg::DescribeTransactions(items_sql, "items_sql");
-    const ca::pg::KeyColumn &tkey = ca::pg::TransactionKeyColumn(source, per, "items_sql");
-    const ca::pg::KeyOutput transaction_out(tkey, TEXTOID, "transaction", "per");
-    const ca::pg::KeyOutput item_out(source.item,
-                                     ca::pg::ArrayElementType(ca::pg::ResultColumnType(fcinfo, 2)),
-                                     "item", "item_type");
-    ca::CustomerIndex transactions(ctx, tkey.IndexKind());
-    ca::CustomerIndex items(ctx, source.item.IndexKind());
-    ca::BasketBuilder builder(ctx);
-    ca::SkippedRows skips;
-    ca::pg::ReadTransactions(items_sql, "items_sql", source, per, transactions, items, builder,
-                             skips);
-    spi.Finish();
-    const ca::Baskets baskets = builder.Finish(transactions.size());
-    skips.non_positive_quantity_rows += builder.skips().non_positive_quantity_rows;
-    ca::pg::ReportSkippedLines("read_transactions", skips);
+    std::optional<ca::pg::KeyOutput> transaction_out, item_out;
+    const ca::pg::BasketsRead in = ca::pg::ReadBaskets(
+        ctx, items_sql, "items_sql", per, "read_transactions",
+        [&](const ca::pg::TransactionsSource &source) {
+            transaction_out.emplace(ca::pg::TransactionKeyColumn(source, per, "items_sql"), TEXTOID,
+                                    "transaction", "per");
+            item_out.emplace(source.item,
+                             ca::pg::ArrayElementType(ca::pg::ResultColumnType(fcinfo, 2)), "item",
+                             "item_type");
+        });
+    const ca::Baskets &baskets = *in.baskets;
     ca::pg::ResultWriter out(fcinfo);
     for (std::size_t t = 0; t < baskets.size(); ++t) {
         if (baskets.basket_size(t) == 0) continue;  // not a transaction (transactions.hpp)
         out.Row<2>([&](Datum *values, bool *) {
-            values[0] = transaction_out.Make(transactions, static_cast<std::uint32_t>(t));
-            values[1] = item_out.MakeArray(items, baskets.begin(t), baskets.basket_size(t));
+            values[0] = transaction_out->Make(*in.transactions, static_cast<std::uint32_t>(t));
+            values[1] = item_out->MakeArray(*in.items, baskets.begin(t), baskets.basket_size(t));
         });
     }
     return (Datum)0;
@@ -64,25 +49,22 @@ CA_FUNCTION(ca_read_transactions) {
 CA_FUNCTION(ca_basket_keys) {
     const std::string items_sql = ca::pg::RequiredTextArg(fcinfo, 0, "items_sql");
     ca::ExecContext ctx(ca::pg::MemoryLimitBytes(), ca::pg::InterruptHook);
-    ca::pg::SpiSession spi;
-    const ca::pg::TransactionsSource source = ca::pg::DescribeTransactions(items_sql, "items_sql");
-    const ca::pg::KeyList basket = ca::pg::KeyArrayArg(fcinfo, 1, "basket", source.item);
-    const ca::pg::KeyOutput item_out(source.item, ca::pg::ResultColumnType(fcinfo, 1), "item",
-                                     "basket");
-    ca::CustomerIndex transactions(ctx, source.order.IndexKind());
-    ca::CustomerIndex items(ctx, source.item.IndexKind());
-    IgnoreLines ignore;
-    ca::SkippedRows skips;
-    ca::pg::ReadTransactions(items_sql, "items_sql", source, ca::pg::TransactionKey::Order,
-                             transactions, items, ignore, skips);
-    spi.Finish();
+    ca::pg::KeyList basket;
+    std::optional<ca::pg::KeyOutput> item_out;
+    const ca::pg::BasketsRead in = ca::pg::ReadBaskets(
+        ctx, items_sql, "items_sql", ca::pg::TransactionKey::Order, "basket_keys",
+        [&](const ca::pg::TransactionsSource &source) {
+            basket = ca::pg::KeyArrayArg(fcinfo, 1, "basket", source.item);
+            item_out.emplace(source.item, ca::pg::ResultColumnType(fcinfo, 1), "item", "basket");
+        });
+    ca::CustomerIndex &items = *in.items;
     const std::size_t known_items = items.size();
     ca::pg::ResultWriter out(fcinfo);
     for (std::size_t i = 0; i < basket.size(); ++i) {
         const std::uint32_t index =
             basket.integer ? items.FindOrAdd(basket.ints[i]) : items.FindOrAdd(basket.bytes[i]);
         out.Row<2>([&](Datum *values, bool *) {
-            values[0] = item_out.Make(items, index);
+            values[0] = item_out->Make(items, index);
             values[1] = BoolGetDatum(index < known_items);
         });
     }

@@ -132,6 +132,26 @@ void ReadTransactions(const std::string &items_sql, const char *what,
     StreamQuery(query, conversions, sink);
 }
 
+BasketsRead ReadBaskets(ca::ExecContext &ctx, const std::string &items_sql, const char *what,
+                        TransactionKey key, const char *function,
+                        const std::function<void(const TransactionsSource &)> &described) {
+    BasketsRead in;
+    SpiSession spi;
+    in.source = DescribeTransactions(items_sql, what);
+    in.transactions = std::make_unique<ca::CustomerIndex>(
+        ctx, TransactionKeyColumn(in.source, key, what).IndexKind());
+    described(in.source);
+    in.items = std::make_unique<ca::CustomerIndex>(ctx, in.source.item.IndexKind());
+    ca::BasketBuilder builder(ctx);
+    ca::SkippedRows skips;
+    ReadTransactions(items_sql, what, in.source, key, *in.transactions, *in.items, builder, skips);
+    spi.Finish();
+    in.baskets = std::make_unique<ca::Baskets>(builder.Finish(in.transactions->size()));
+    skips.non_positive_quantity_rows += builder.skips().non_positive_quantity_rows;
+    ReportSkippedLines(function, skips);
+    return in;
+}
+
 void ReportSkippedLines(const char *function, const ca::SkippedRows &s) {
     const std::int64_t lines = s.total();
     if (lines == 0) return;

@@ -7,6 +7,8 @@
 
 #include "pg_headers.hpp"
 
+#include <functional>
+#include <memory>
 #include <string>
 
 #include "customer_index.hpp"
@@ -53,6 +55,24 @@ void ReadTransactions(const std::string &items_sql, const char *what,
 // customer_id column).
 const KeyColumn &TransactionKeyColumn(const TransactionsSource &source, TransactionKey key,
                                       const char *what);
+
+// What every market-basket function reads: the baskets of items_sql (one per order or per
+// customer), the index of their transactions and of their items.
+struct BasketsRead {
+    TransactionsSource source;
+    std::unique_ptr<ca::CustomerIndex> transactions;
+    std::unique_ptr<ca::CustomerIndex> items;
+    std::unique_ptr<ca::Baskets> baskets;
+};
+
+// Describes and reads items_sql in its own SPI session, builds the baskets in the core
+// (BasketBuilder) and reports the skipped lines in one NOTICE naming `function`. `described`
+// runs once the columns are known and before any row is read: the caller checks there what
+// depends on them (the result's item type, an array argument), so that bad arguments fail before
+// the user's query runs. Call outside SPI.
+BasketsRead ReadBaskets(ca::ExecContext &ctx, const std::string &items_sql, const char *what,
+                        TransactionKey key, const char *function,
+                        const std::function<void(const TransactionsSource &)> &described);
 
 // One NOTICE when lines were skipped, none otherwise: "<function> skipped N input lines" with the
 // counts by reason in the detail. Call outside Guard.
