@@ -54,6 +54,27 @@ inline std::uint64_t BruteForceMinCount(std::uint64_t n, double min_support) {
     return std::min<std::uint64_t>(static_cast<std::uint64_t>(threshold), n);
 }
 
+// Random baskets for the property tests: fewer than max_transactions baskets over items
+// 0 .. universe - 1 at a random density, about one in five a copy of an earlier one (identical
+// baskets), some empty.
+template <typename Rng>
+std::vector<Itemset> RandomRows(Rng &rng, unsigned universe, std::size_t max_transactions) {
+    const std::size_t transactions = rng() % max_transactions;
+    const double density = 0.1 + 0.8 * static_cast<double>(rng() % 1000) / 1000.0;
+    std::vector<Itemset> rows;
+    for (std::size_t t = 0; t < transactions; ++t) {
+        if (!rows.empty() && rng() % 5 == 0) {
+            rows.push_back(rows[rng() % rows.size()]);
+            continue;
+        }
+        Itemset row;
+        for (std::uint32_t i = 0; i < universe; ++i)
+            if (static_cast<double>(rng() % 1000) / 1000.0 < density) row.push_back(i);
+        rows.push_back(row);
+    }
+    return rows;
+}
+
 // 3000 baskets over 40 items, each item in about 60% of them: explodes at a low min_support.
 inline std::vector<Itemset> Dense() {
     std::mt19937_64 rng(99);

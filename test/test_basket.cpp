@@ -195,19 +195,8 @@ TEST_CASE("basket: the miner matches brute-force enumeration on random small dat
     std::size_t itemsets = 0;
     for (int round = 0; round < 3000; ++round) {
         const unsigned universe = 1 + static_cast<unsigned>(rng() % 9);
-        const std::size_t transactions = rng() % 90;  // past 64: two bit-vector words
-        const double density = 0.1 + 0.8 * static_cast<double>(rng() % 1000) / 1000.0;
-        std::vector<Itemset> rows;
-        for (std::size_t t = 0; t < transactions; ++t) {
-            if (!rows.empty() && rng() % 5 == 0) {  // an identical basket
-                rows.push_back(rows[rng() % rows.size()]);
-                continue;
-            }
-            Itemset row;
-            for (std::uint32_t i = 0; i < universe; ++i)
-                if (static_cast<double>(rng() % 1000) / 1000.0 < density) row.push_back(i);
-            rows.push_back(row);  // may be empty
-        }
+        const std::vector<Itemset> rows =
+            RandomRows(rng, universe, 90);  // past 64: two bit-vector words
         double min_support;
         switch (rng() % 4) {
             case 0:

@@ -411,19 +411,7 @@ TEST_CASE("basket rules: MineRules matches brute-force enumeration on random sma
     std::size_t rules = 0, infinite = 0;
     for (int round = 0; round < 3000; ++round) {
         const unsigned universe = 2 + static_cast<unsigned>(rng() % 7);
-        const std::size_t transactions = rng() % 90;
-        const double density = 0.1 + 0.8 * static_cast<double>(rng() % 1000) / 1000.0;
-        std::vector<Itemset> rows;
-        for (std::size_t t = 0; t < transactions; ++t) {
-            if (!rows.empty() && rng() % 5 == 0) {
-                rows.push_back(rows[rng() % rows.size()]);
-                continue;
-            }
-            Itemset row;
-            for (std::uint32_t i = 0; i < universe; ++i)
-                if (static_cast<double>(rng() % 1000) / 1000.0 < density) row.push_back(i);
-            rows.push_back(row);
-        }
+        const std::vector<Itemset> rows = RandomRows(rng, universe, 90);
         const double supports[] = {1.0, 0.001, static_cast<double>(1 + rng() % 600) / 1000.0};
         const double confidences[] = {0.0, 0.5, 1.0, 2.0 / 3,
                                       static_cast<double>(rng() % 1001) / 1000.0};

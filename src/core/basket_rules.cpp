@@ -86,6 +86,22 @@ double FisherUpperTail(std::uint64_t a, std::uint64_t n_x, std::uint64_t n_y, st
     return static_cast<double>(lower ? tail : 1 - tail);
 }
 
+double RuleConfidence(std::uint64_t count, std::uint64_t antecedent_count) {
+    return static_cast<double>(count) / static_cast<double>(antecedent_count);
+}
+
+bool ConfidenceReaches(double confidence, double min_confidence) {
+    // arules' apriori keeps a rule when its confidence, computed in double, is at least
+    // min_confidence - 1e-12 (EPSILON in its istree.c, "to cope with roundoff errors").
+    return confidence >= min_confidence - 1e-12;
+}
+
+double RuleLift(std::uint64_t count, std::uint64_t antecedent_count, std::uint64_t consequent_count,
+                std::uint64_t n) {
+    // c N / (cX cY), correctly rounded: compared with min_lift as it is reported.
+    return Ratio(Int128(count) * n, Int128(antecedent_count) * consequent_count);
+}
+
 namespace {
 
 // Every frequent itemset of at most `max_size` items with its count, and a hash table from
@@ -182,14 +198,8 @@ class ItemsetTable {
     std::size_t mask_ = 0;
 };
 
-// arules' apriori keeps a rule when its confidence, computed in double, is at least
-// min_confidence - 1e-12 (EPSILON in its istree.c, "to cope with roundoff errors").
-constexpr double kConfidenceSlack = 1e-12;
-
-// c N / (cX cY), correctly rounded: compared with min_lift as it is reported.
 double Lift(const Rule &rule) {
-    return Ratio(Int128(rule.count) * rule.n,
-                 Int128(rule.antecedent_count) * rule.consequent_count);
+    return RuleLift(rule.count, rule.antecedent_count, rule.consequent_count, rule.n);
 }
 
 void FillMeasures(Rule &rule) {
@@ -198,7 +208,7 @@ void FillMeasures(Rule &rule) {
     rule.support = static_cast<double>(rule.count) / nd;
     rule.antecedent_support = static_cast<double>(rule.antecedent_count) / nd;
     rule.consequent_support = static_cast<double>(rule.consequent_count) / nd;
-    rule.confidence = static_cast<double>(rule.count) / static_cast<double>(rule.antecedent_count);
+    rule.confidence = RuleConfidence(rule.count, rule.antecedent_count);
     rule.lift = Lift(rule);
     // leverage = sXY - sX sY = (c n - cx cy) / n^2
     const Int128 dependence = c * n - cx * cy;
@@ -247,9 +257,8 @@ void GenerateRules(ExecContext &ctx, const ItemsetTable &table, std::uint64_t n,
                     }
                 }
                 rule.antecedent_count = table.Count(antecedent.data(), antecedent.size());
-                const double confidence =
-                    static_cast<double>(rule.count) / static_cast<double>(rule.antecedent_count);
-                if (confidence >= options.min_confidence - kConfidenceSlack) {
+                if (ConfidenceReaches(RuleConfidence(rule.count, rule.antecedent_count),
+                                      options.min_confidence)) {
                     rule.consequent_count = table.Count(consequent.data(), consequent.size());
                     if (Lift(rule) >= options.min_lift) {
                         FillMeasures(rule);

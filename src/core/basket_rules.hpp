@@ -44,6 +44,15 @@ struct Rule {
     double fisher_p;  // P(H >= count), H hypergeometric: arules' fishersExactTest
 };
 
+// The thresholds as MineRules applies them (docs/basket.md, "Thresholds as arules computes
+// them"), for every function that filters rules: the confidence count / antecedent_count in
+// double, kept when >= min_confidence - 1e-12 as arules does; the lift count N / (cX cY)
+// correctly rounded, kept when >= min_lift.
+double RuleConfidence(std::uint64_t count, std::uint64_t antecedent_count);
+bool ConfidenceReaches(double confidence, double min_confidence);
+double RuleLift(std::uint64_t count, std::uint64_t antecedent_count, std::uint64_t consequent_count,
+                std::uint64_t n);
+
 // The one-sided Fisher exact test p-value of docs/basket.md: R's
 // phyper(a - 1, n_y, n - n_y, n_x, lower.tail = FALSE). Requires a <= min(n_x, n_y) and
 // n_x, n_y <= n.
