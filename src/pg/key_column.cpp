@@ -168,7 +168,9 @@ KeyList KeyArrayArg(FunctionCallInfo fcinfo, int n, const char *name, const KeyC
         const std::string want = TypeName(key.type);
         throw SqlError(ERRCODE_DATATYPE_MISMATCH,
                        std::string(name) + " is " + have + "[], but the query's ids are " + want,
-                       {}, "Pass " + want + "[] (or text[]).");
+                       {},
+                       key.kind == KeyColumn::Kind::TextForm ? "Pass " + want + "[] (or text[])."
+                                                             : "Pass " + want + "[].");
     }
     Datum *elems = nullptr;
     bool *nulls = nullptr;

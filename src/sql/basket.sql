@@ -56,3 +56,26 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 COMMENT ON FUNCTION @extschema@.association_rules(anyelement, text, double precision, double precision, double precision, integer, integer, integer, text) IS
 'association rules antecedent => consequent of the baskets of items_sql, with support, confidence, lift, leverage, conviction, jaccard, certainty, kulczynski, Zhang''s metric and the one-sided Fisher exact test p-value';
+
+CREATE FUNCTION @extschema@.also_bought(
+    items_sql      text,
+    -- The basket to recommend for; its element type is the type items come back in.
+    basket         anyarray,
+    top_n          integer DEFAULT 10,
+    min_support    double precision DEFAULT 0.001,
+    min_confidence double precision DEFAULT 0,
+    min_lift       double precision DEFAULT NULL,
+    max_antecedent integer DEFAULT NULL,
+    per            text DEFAULT 'order')
+RETURNS TABLE (
+    item       anyelement,
+    antecedent anyarray,
+    count      bigint,
+    support    double precision,
+    confidence double precision,
+    lift       double precision)
+AS 'MODULE_PATHNAME', 'ca_also_bought'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.also_bought(text, anyarray, integer, double precision, double precision, double precision, integer, text) IS
+'the top_n items bought with basket in the baskets of items_sql: for each item not in basket its best association rule antecedent => item with the antecedent inside basket, ranked by confidence, then lift, then item';
