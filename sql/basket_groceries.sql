@@ -46,6 +46,41 @@ CROSS JOIN LATERAL (SELECT count(*)::float8 AS c FROM (SELECT order_id FROM groc
                     GROUP BY order_id HAVING count(DISTINCT g.item) = cardinality(r.antecedent)) b) ax
 CROSS JOIN LATERAL (SELECT count(DISTINCT order_id)::float8 AS c FROM groceries g WHERE g.item = r.consequent[1]) cy
 ORDER BY r.lift DESC, r.antecedent LIMIT 15;
+-- also_bought() on real baskets: for the first 150 Groceries baskets, every list (top_n NULL)
+-- equals, row by row, the best stored rule per item from association_rules() at the same
+-- support (docs/basket.md, "Recommendations": the production path).
+CREATE TEMP TABLE g_rules AS
+SELECT * FROM customer_analytics.association_rules(NULL::text, 'TABLE groceries', 0.002, 0);
+CREATE INDEX ON g_rules USING gin (antecedent);
+CREATE TEMP TABLE g_baskets AS
+SELECT order_id, array_agg(DISTINCT item) AS basket FROM groceries WHERE order_id <= 150 GROUP BY order_id;
+CREATE FUNCTION pg_temp.g_from_rules(basket text[])
+RETURNS TABLE (item text, antecedent text[], count bigint, support float8, confidence float8, lift float8)
+LANGUAGE sql AS $$
+SELECT item, antecedent, count, support, confidence, lift FROM (
+    SELECT DISTINCT ON (r.consequent[1]) r.consequent[1] AS item, r.antecedent, r.count,
+           r.support, r.confidence, r.lift
+    FROM g_rules r
+    WHERE r.antecedent <@ basket AND NOT r.consequent <@ basket
+    ORDER BY r.consequent[1], r.confidence DESC, r.lift DESC, cardinality(r.antecedent), r.antecedent
+) best
+ORDER BY confidence DESC, lift DESC, item
+$$;
+SELECT (SELECT count(*) FROM g_rules) AS rules, count(*) AS baskets, sum(n) AS recommendations,
+       sum(mismatches) AS mismatches
+FROM g_baskets b,
+LATERAL (SELECT count(*) AS n FROM pg_temp.g_from_rules(b.basket)) s,
+LATERAL (SELECT count(*) AS mismatches FROM (
+    (SELECT * FROM pg_temp.g_from_rules(b.basket) WITH ORDINALITY
+     EXCEPT ALL
+     SELECT * FROM customer_analytics.also_bought('TABLE groceries', b.basket, NULL, 0.002) WITH ORDINALITY)
+    UNION ALL
+    (SELECT * FROM customer_analytics.also_bought('TABLE groceries', b.basket, NULL, 0.002) WITH ORDINALITY
+     EXCEPT ALL
+     SELECT * FROM pg_temp.g_from_rules(b.basket) WITH ORDINALITY)) d) m;
+-- What goes with yogurt and rolls/buns.
+SELECT item, antecedent, count, round(confidence::numeric, 4) AS confidence, round(lift::numeric, 4) AS lift
+FROM customer_analytics.also_bought('TABLE groceries', ARRAY['yogurt', 'rolls/buns'], 5, 0.002);
 \else
 \echo SKIP: groceries.csv.gz not found in the shared data folder (set CA_DATA_DIR)
 \endif
