@@ -669,6 +669,8 @@ class Generator {
             c.function = "frequent_itemsets";
         else if (f < 92)
             c.function = "association_rules";
+        else if (f < 95)
+            c.function = "also_bought";
         else
             c.function = "oracle";
         if (c.function == "oracle") {
@@ -1255,6 +1257,29 @@ class Generator {
         if (rng_.Chance(10)) return Dq("SELECT " + cols + " FROM public.fz_items WHERE false");
         return Dq("SELECT " + cols + " FROM public.fz_items");
     }
+    // also_bought(): a basket for items of `type` (ItemsArg's): a few of the 30 items, an item
+    // no order has, repeats; hostile ones add NULLs, other types, two dimensions and a huge one.
+    std::string Basket(const std::string &type) {
+        const std::string n1 = std::to_string(rng_.Below(32)), n2 = std::to_string(rng_.Below(32));
+        std::string basket;
+        if (type == "NULL::pg_catalog.text")
+            basket = "ARRAY['item " + n1 + "', 'item " + n2 + "']::pg_catalog.text[]";
+        else if (type == "NULL::pg_catalog.uuid")
+            basket = "ARRAY[pg_catalog.md5('" + n1 + "')::pg_catalog.uuid]";
+        else if (type == "NULL::pg_catalog.numeric")
+            basket = "ARRAY[" + n1 + ".0, " + n2 + "]::pg_catalog.numeric[]";
+        else if (type == "NULL::pg_catalog.int4")
+            basket = "ARRAY[" + n1 + ", " + n2 + ", " + n1 + "]::pg_catalog.int4[]";
+        else
+            basket = "ARRAY[" + n1 + ", " + n2 + "]::pg_catalog.int8[]";
+        if (tame_ && rng_.Chance(90)) return basket;
+        return rng_.Pick<std::string>(
+            {basket, "NULL::pg_catalog.int8[]", "ARRAY[NULL, 1]::pg_catalog.int8[]",
+             "ARRAY[]::pg_catalog.text[]", "ARRAY[[1, 2], [3, 4]]", "ARRAY['item 1', NULL]",
+             "ARRAY[1, 2]::pg_catalog.int2[]", "ARRAY['2020-01-01']::pg_catalog.date[]",
+             "ARRAY(SELECT pg_catalog.generate_series(1, 20000))",
+             "ARRAY(SELECT 'item ' || g FROM pg_catalog.generate_series(0, 29) g)"});
+    }
     std::string Support() {
         if (tame_) return rng_.Pick<std::string>({"0.5", "0.1", "0.05", "0.02", "0.01", "1"});
         return rng_.Pick<std::string>({"NULL", "0", "-0.1", "1.5", "'NaN'", "1e-300", "0.001",
@@ -1356,6 +1381,20 @@ class Generator {
                          {"max_antecedent", Int()},
                          {"max_consequent", Int()},
                          {"max_size", Int()},
+                         {"per", Text({"order", "customer"}, {"store"})}}) +
+                   ")";
+        } else if (function == "also_bought") {
+            std::string item_type;
+            const std::string items = ItemsArg(&item_type);
+            call = "customer_analytics.also_bought(" +
+                   Args({{"items_sql", items},
+                         {"basket", Basket(item_type)},
+                         {"top_n", Int()},
+                         {"min_support", Support()},
+                         {"min_confidence", Support()},
+                         {"min_lift",
+                          rng_.Pick<std::string>({"NULL", "0", "1", "1.5", "-1", "'NaN'"})},
+                         {"max_antecedent", Int()},
                          {"per", Text({"order", "customer"}, {"store"})}}) +
                    ")";
         } else {
