@@ -92,8 +92,8 @@ class BasketBuilder final : public LineConsumer {
 
 // The transactions of mining per group: one per (group, order) pair of dense indices (a group
 // from the group keys' CustomerIndex, an order from the transaction keys'), numbered 0, 1, 2, ...
-// in order of first appearance, with the group of each. Memory: a hash table of the pairs (about
-// 40 bytes per transaction) and 4 bytes per transaction for its group; all counted against ctx.
+// in order of first appearance, with the group of each. Memory: a hash table of the pairs (35 to
+// 70 bytes per transaction, with 4 for its group); all counted against ctx.
 class GroupedTransactions {
   public:
     explicit GroupedTransactions(ExecContext &ctx);
