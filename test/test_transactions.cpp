@@ -276,3 +276,37 @@ TEST_CASE("grouped baskets: a cancel releases every charge", "[transactions]") {
         CHECK(ctx.used() == 0);
     }
 }
+
+TEST_CASE("grouped baskets: memory is counted, and past the limit nothing stays charged",
+          "[transactions]") {
+    // ForEachGroup's own peak (the sort, the item map and one group's copy), measured, passes;
+    // any lower limit fails with the limit error and releases every charge.
+    std::mt19937_64 rng(8);
+    ca::ExecContext data;
+    const auto lines = basket_test::RandomGroupLines(rng, 20, 1500, 40);
+    const basket_test::GroupedBaskets grouped = basket_test::BuildGrouped(data, lines);
+    const auto rank = basket_test::RandomRanks(data, rng, 20);
+    auto none = [](const ca::GroupBaskets &) {};
+    std::size_t peak;
+    {
+        ca::ExecContext ctx;
+        ca::ForEachGroup(ctx, grouped.baskets, grouped.group_of, rank, none);
+        CHECK(ctx.used() == 0);
+        peak = ctx.peak();
+    }
+    INFO("peak " << peak << " bytes");
+    // One group's copy at a time: far below copies of all 20 groups at once (8 bytes per basket
+    // and 4 per item occurrence), yet more than the 4 bytes per transaction of the sort alone.
+    const std::size_t all_copies = 8 * grouped.baskets.size() + 4 * grouped.baskets.items.size();
+    CHECK(peak < all_copies / 2);
+    CHECK(peak > 4 * grouped.baskets.size());
+    for (std::size_t limit : {std::size_t{64}, peak / 2, peak - 1}) {
+        ca::ExecContext ctx(limit);
+        CHECK(KindOf([&] {
+                  ca::ForEachGroup(ctx, grouped.baskets, grouped.group_of, rank, none);
+              }) == ca::ErrorKind::MemoryLimit);
+        CHECK(ctx.used() == 0);
+    }
+    ca::ExecContext enough(peak);
+    ca::ForEachGroup(enough, grouped.baskets, grouped.group_of, rank, none);
+}
