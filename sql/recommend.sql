@@ -176,6 +176,7 @@ FROM (VALUES
     ($$'TABLE r_lines', ARRAY['p01', NULL]$$),
     ($$'SELECT order_id FROM r_lines', ARRAY['p01']$$),
     ($$'TABLE r_lines; DELETE FROM r_lines', ARRAY['p01']$$),
+    ($$'SELECT order_id, item, 1 AS group_key FROM r_lines', ARRAY['p01']$$),
     ($$'SELECT order_id, substr(item, 2)::int AS item FROM r_lines', ARRAY[1]::smallint[]$$)
 ) v(a);
 SELECT count(*) AS r_lines_rows FROM r_lines;

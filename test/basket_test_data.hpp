@@ -85,6 +85,85 @@ inline std::vector<Itemset> Dense() {
     return rows;
 }
 
+// ---- Mining per group (transactions.hpp: GroupedTransactions, ForEachGroup) ----
+
+// A line of mining per group: one item of one order, carrying one group; a `returned` line has a
+// quantity of zero or less.
+struct GroupLine {
+    std::uint32_t group, order, item;
+    bool returned;
+};
+
+inline ca::Line LineOf(const GroupLine &l) {
+    ca::Line line;
+    line.has_quantity = true;
+    line.quantity = l.returned ? -ca::kMoneyUnit : ca::kMoneyUnit;
+    return line;
+}
+
+// Random lines: each order has lines in one to three groups (so orders span groups), each
+// group its own item density (so groups differ), repeated items and returns, and at times an
+// order whose lines in a group are all returned (an empty basket).
+inline std::vector<GroupLine> RandomGroupLines(std::mt19937_64 &rng, std::uint32_t groups,
+                                               std::uint32_t orders, std::uint32_t universe) {
+    std::vector<double> density(groups);
+    for (double &d : density) d = 0.1 + 0.8 * static_cast<double>(rng() % 1000) / 1000.0;
+    std::vector<GroupLine> lines;
+    for (std::uint32_t o = 0; o < orders; ++o) {
+        const std::uint32_t spans = 1 + static_cast<std::uint32_t>(rng() % 3);
+        for (std::uint32_t k = 0; k < spans; ++k) {
+            const std::uint32_t g = static_cast<std::uint32_t>(rng() % groups);
+            const bool all_returned = rng() % 10 == 0;
+            for (std::uint32_t i = 0; i < universe; ++i) {
+                if (static_cast<double>(rng() % 1000) / 1000.0 >= density[g]) continue;
+                const std::uint32_t copies = rng() % 5 == 0 ? 2 : 1;  // an item on two lines
+                for (std::uint32_t c = 0; c < copies; ++c)
+                    lines.push_back({g, o, i, all_returned || rng() % 20 == 0});
+            }
+        }
+    }
+    std::shuffle(lines.begin(), lines.end(), rng);  // the reader sees lines in any order
+    return lines;
+}
+
+// The grouped path as the transactions reader feeds the core: (group, order) pairs numbered by
+// GroupedTransactions, every line into one BasketBuilder.
+struct GroupedBaskets {
+    ca::Baskets baskets;
+    ca::BudgetVector<std::uint32_t> group_of;
+};
+
+inline GroupedBaskets BuildGrouped(ca::ExecContext &ctx, const std::vector<GroupLine> &lines) {
+    ca::GroupedTransactions transactions(ctx);
+    ca::BasketBuilder builder(ctx);
+    for (const GroupLine &l : lines)
+        builder.Add(transactions.FindOrAdd(l.group, l.order), l.item, LineOf(l));
+    ca::Baskets baskets = builder.Finish(transactions.size());
+    return GroupedBaskets{std::move(baskets), transactions.TakeGroups()};
+}
+
+// One group's baskets made on their own, as the ungrouped functions would make them from a
+// query filtered to that group: only its lines, one transaction per order.
+inline ca::Baskets BuildOneGroup(ca::ExecContext &ctx, const std::vector<GroupLine> &lines,
+                                 std::uint32_t group, std::uint32_t orders) {
+    ca::BasketBuilder builder(ctx);
+    for (const GroupLine &l : lines)
+        if (l.group == group) builder.Add(l.order, l.item, LineOf(l));
+    return builder.Finish(orders);
+}
+
+// A random order of the groups: rank[g] is group g's place.
+inline ca::BudgetVector<std::uint32_t> RandomRanks(ca::ExecContext &ctx, std::mt19937_64 &rng,
+                                                   std::uint32_t groups) {
+    std::vector<std::uint32_t> order(groups);
+    for (std::uint32_t g = 0; g < groups; ++g) order[g] = g;
+    std::shuffle(order.begin(), order.end(), rng);
+    auto rank = ca::MakeBudgetVector<std::uint32_t>(ctx);
+    rank.resize(groups);
+    for (std::uint32_t r = 0; r < groups; ++r) rank[order[r]] = r;
+    return rank;
+}
+
 struct HookState {
     int calls = 0;
     int throw_at = -1;

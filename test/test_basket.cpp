@@ -428,3 +428,67 @@ TEST_CASE("basket: retail.dat at 0.001, timing", "[.retail]") {
         }
     }
 }
+
+// ---- Mining per group: ForEachGroup's baskets mined one group at a time ----
+
+TEST_CASE("basket: mining per group equals mining each group's lines on their own", "[basket]") {
+    // For each random dataset of lines in several groups, the itemsets of each group that
+    // ForEachGroup hands out (items mapped back to their original indices) equal those of the
+    // group's lines made into baskets and mined separately, for every target and size bound.
+    std::mt19937_64 rng(20260116);
+    const ca::ItemsetTarget targets[] = {ca::ItemsetTarget::Frequent, ca::ItemsetTarget::Closed,
+                                         ca::ItemsetTarget::Maximal};
+    std::size_t itemsets = 0, groups_mined = 0;
+    for (int round = 0; round < 1000; ++round) {
+        const std::uint32_t groups = 1 + static_cast<std::uint32_t>(rng() % 6);
+        const std::uint32_t orders = static_cast<std::uint32_t>(rng() % 60);
+        const std::uint32_t universe = 1 + static_cast<std::uint32_t>(rng() % 9);
+        ca::ExecContext ctx;
+        const auto lines = RandomGroupLines(rng, groups, orders, universe);
+        const GroupedBaskets grouped = BuildGrouped(ctx, lines);
+        const auto rank = RandomRanks(ctx, rng, groups);
+        const double min_support =
+            rng() % 4 == 0 ? 1.0 : static_cast<double>(1 + rng() % 1000) / 1000.0;
+        const std::size_t min_size = 1 + rng() % 3;
+        const std::size_t max_size =
+            rng() % 3 == 0 ? ca::ItemsetOptions::kNoMaxSize : min_size + rng() % 3;
+        for (ca::ItemsetTarget target : targets) {
+            const ca::ItemsetOptions options = Options(min_support, target, min_size, max_size);
+            INFO("round " << round << ", target " << Name(target) << ", min_support " << min_support
+                          << ", sizes " << min_size << ".." << max_size);
+            std::map<std::uint32_t, Found> per_group;
+            std::vector<std::uint32_t> visited;
+            ca::ForEachGroup(ctx, grouped.baskets, grouped.group_of, rank,
+                             [&](const ca::GroupBaskets &g) {
+                                 visited.push_back(g.group);
+                                 Found &found = per_group[g.group];
+                                 for (const auto &[set, count] : Mine(ctx, g.baskets, options)) {
+                                     Itemset original;
+                                     for (std::uint32_t local : set)
+                                         original.push_back(g.items[local]);
+                                     REQUIRE(std::is_sorted(original.begin(), original.end()));
+                                     found[original] = count;
+                                 }
+                             });
+            // Groups come in rank order, each once.
+            for (std::size_t k = 1; k < visited.size(); ++k)
+                REQUIRE(rank[visited[k - 1]] < rank[visited[k]]);
+            for (std::uint32_t g = 0; g < groups; ++g) {
+                INFO("group " << g);
+                const ca::Baskets alone = BuildOneGroup(ctx, lines, g, orders);
+                const Found expected = Mine(ctx, alone, options);
+                const auto it = per_group.find(g);
+                if (alone.non_empty() == 0) {
+                    REQUIRE(it == per_group.end());  // no basket: not visited, no rows
+                    continue;
+                }
+                REQUIRE(it != per_group.end());
+                REQUIRE(it->second == expected);
+                itemsets += expected.size();
+                ++groups_mined;
+            }
+        }
+    }
+    CHECK(groups_mined > 5000);
+    CHECK(itemsets > 20000);  // the comparison saw a fair number of itemsets
+}

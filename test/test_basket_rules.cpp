@@ -9,6 +9,7 @@
 #include <map>
 #include <random>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -608,4 +609,72 @@ TEST_CASE("basket rules: Groceries, arules' rule counts and every measure from r
     WARN("Groceries at min_support 0.001, confidence 0.5: "
          << rules << " rules in " << seconds << " s, peak memory " << mining.peak() / 1024
          << " kB (information only)");
+}
+
+// ---- Mining per group ----
+
+TEST_CASE("basket rules: mining per group equals mining each group's lines on their own",
+          "[basket_rules]") {
+    // The rules of each group that ForEachGroup hands out, items mapped back to their original
+    // indices, equal those of the group's lines mined separately: the same rules in the same
+    // order (the renumbering keeps the items' order) with bit-identical measures, N the group's.
+    std::mt19937_64 rng(20260117);
+    std::size_t rules = 0;
+    for (int round = 0; round < 1000; ++round) {
+        const std::uint32_t groups = 1 + static_cast<std::uint32_t>(rng() % 6);
+        const std::uint32_t orders = static_cast<std::uint32_t>(rng() % 60);
+        ca::ExecContext ctx;
+        const auto lines = RandomGroupLines(rng, groups, orders, 1 + rng() % 8);
+        const GroupedBaskets grouped = BuildGrouped(ctx, lines);
+        const auto rank = RandomRanks(ctx, rng, groups);
+        ca::RuleOptions options;
+        options.min_support = static_cast<double>(1 + rng() % 500) / 1000.0;
+        options.min_confidence = static_cast<double>(rng() % 100) / 100.0;
+        options.min_lift = rng() % 3 == 0 ? 1.0 : 0.0;
+        options.max_consequent = rng() % 2 == 0 ? 1 : ca::RuleOptions::kNoBound;
+        options.max_size = rng() % 3 == 0 ? 2 + rng() % 3 : ca::RuleOptions::kNoBound;
+        INFO("round " << round);
+        std::map<std::uint32_t, std::vector<Mined>> per_group;
+        ca::ForEachGroup(ctx, grouped.baskets, grouped.group_of, rank,
+                         [&](const ca::GroupBaskets &g) {
+                             std::vector<Mined> &out = per_group[g.group];
+                             for (Mined m : Rules(ctx, g.baskets, options)) {
+                                 for (std::uint32_t &i : m.x) i = g.items[i];
+                                 for (std::uint32_t &i : m.y) i = g.items[i];
+                                 out.push_back(m);
+                             }
+                         });
+        for (std::uint32_t g = 0; g < groups; ++g) {
+            INFO("group " << g);
+            const ca::Baskets alone = BuildOneGroup(ctx, lines, g, orders);
+            const std::vector<Mined> expected = Rules(ctx, alone, options);
+            const auto it = per_group.find(g);
+            if (alone.non_empty() == 0) {
+                REQUIRE(it == per_group.end());
+                continue;
+            }
+            REQUIRE(it != per_group.end());
+            const std::vector<Mined> &got = it->second;
+            REQUIRE(got.size() == expected.size());
+            for (std::size_t k = 0; k < got.size(); ++k) {
+                const Mined &a = got[k], &b = expected[k];
+                REQUIRE(a.x == b.x);
+                REQUIRE(a.y == b.y);
+                REQUIRE(a.n == alone.non_empty());
+                REQUIRE(std::make_tuple(a.count, a.x_count, a.y_count, a.n) ==
+                        std::make_tuple(b.count, b.x_count, b.y_count, b.n));
+                const double ma[] = {
+                    a.support,   a.antecedent_support, a.consequent_support, a.confidence,
+                    a.lift,      a.leverage,           a.conviction,         a.jaccard,
+                    a.certainty, a.kulczynski,         a.zhangs_metric,      a.fisher_p};
+                const double mb[] = {
+                    b.support,   b.antecedent_support, b.consequent_support, b.confidence,
+                    b.lift,      b.leverage,           b.conviction,         b.jaccard,
+                    b.certainty, b.kulczynski,         b.zhangs_metric,      b.fisher_p};
+                for (std::size_t j = 0; j < sizeof ma / sizeof ma[0]; ++j) REQUIRE(ma[j] == mb[j]);
+            }
+            rules += got.size();
+        }
+    }
+    CHECK(rules > 10000);
 }

@@ -32,9 +32,11 @@ struct SkippedRows {
     std::int64_t null_transaction_rows = 0;
     std::int64_t null_item_rows = 0;
     std::int64_t non_positive_quantity_rows = 0;
+    // Mining per group: lines whose group_key is NULL (they belong to no group).
+    std::int64_t null_group_rows = 0;
     std::int64_t total() const {
         return null_customer_rows + null_field_rows + after_bound_rows + null_transaction_rows +
-               null_item_rows + non_positive_quantity_rows;
+               null_item_rows + non_positive_quantity_rows + null_group_rows;
     }
 };
 

@@ -8,10 +8,18 @@
 // a line without a transaction or an item (counted by the reader). A transaction none of whose
 // lines is kept has an empty basket and is not a transaction of the analysis (it does not count in
 // the number of transactions N that supports are relative to).
+//
+// Mining per group (docs/basket.md, "Mining per group"): a transaction of group g is one order (or
+// customer) restricted to its lines of group g, so an order whose lines carry several groups is a
+// transaction of each. GroupedTransactions numbers those (group, order) pairs and remembers the
+// group of each; ForEachGroup hands the baskets out one group at a time.
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <utility>
 
+#include "customer_index.hpp"
 #include "errors.hpp"
 #include "exec_context.hpp"
 #include "money.hpp"
@@ -81,5 +89,47 @@ class BasketBuilder final : public LineConsumer {
     BudgetVector<Pair> pairs_;
     SkippedRows skips_;
 };
+
+// The transactions of mining per group: one per (group, order) pair of dense indices (a group
+// from the group keys' CustomerIndex, an order from the transaction keys'), numbered 0, 1, 2, ...
+// in order of first appearance, with the group of each. Memory: a hash table of the pairs (35 to
+// 70 bytes per transaction, with 4 for its group); all counted against ctx.
+class GroupedTransactions {
+  public:
+    explicit GroupedTransactions(ExecContext &ctx);
+
+    // The transaction of `order`'s lines of `group`, added when new.
+    std::uint32_t FindOrAdd(std::uint32_t group, std::uint32_t order);
+
+    std::size_t size() const noexcept { return pairs_.size(); }
+    // The group of each transaction, taken out once the lines are read (the table of pairs is
+    // no longer needed then).
+    BudgetVector<std::uint32_t> TakeGroups() { return std::move(group_of_); }
+
+  private:
+    CustomerIndex pairs_;  // keyed by group << 32 | order
+    BudgetVector<std::uint32_t> group_of_;
+};
+
+// One group's baskets, as ForEachGroup hands them out. Items are renumbered 0 .. k - 1 in the
+// order of their original indices (so each basket stays ascending and the miner's per-item arrays
+// are as small as the group), and items[local] is the original index of local item `local`.
+struct GroupBaskets {
+    std::uint32_t group;
+    const Baskets &baskets;                    // the group's non-empty baskets
+    const BudgetVector<std::uint32_t> &items;  // local item index -> original item index
+};
+
+// Calls each(group) once for every group with at least one non-empty basket, in ascending
+// group_rank[group] (the order results are reported in), with a compact copy of that group's
+// baskets: the transactions are counting-sorted by group once, and only one group's copy exists at
+// a time. group_of[t] is the group of transaction t of `baskets` (< group_rank.size()), and
+// group_rank is a permutation of 0 .. groups - 1; any other input is a DataException. Memory: 4
+// bytes per transaction and per item index and 8 per group, plus the largest group's copy; all
+// counted against ctx. Ticks per transaction and per item.
+void ForEachGroup(ExecContext &ctx, const Baskets &baskets,
+                  const BudgetVector<std::uint32_t> &group_of,
+                  const BudgetVector<std::uint32_t> &group_rank,
+                  const std::function<void(const GroupBaskets &group)> &each);
 
 }  // namespace ca

@@ -74,7 +74,8 @@ KeyOutput::KeyOutput(const KeyColumn &key, Oid result_type, const char *column,
                 column + " is " + have,
             std::string("Ids can be returned in their own type, as text, and integer ids "
                         "as any integer type or numeric."),
-            "Pass NULL::" + have + " (or NULL::text) as " + type_arg + ".");
+            "Pass NULL::" + have + (key.type == TEXTOID ? "" : " (or NULL::text)") + " as " +
+                type_arg + ".");
     }
 }
 

@@ -25,7 +25,7 @@ CA_FUNCTION(ca_read_transactions) {
     ca::ExecContext ctx(ca::pg::MemoryLimitBytes(), ca::pg::InterruptHook);
     std::optional<ca::pg::KeyOutput> transaction_out, item_out;
     const ca::pg::BasketsRead in = ca::pg::ReadBaskets(
-        ctx, items_sql, "items_sql", per, "read_transactions",
+        ctx, items_sql, "items_sql", per, ca::pg::BasketGrouping::None, "read_transactions",
         [&](const ca::pg::TransactionsSource &source) {
             transaction_out.emplace(ca::pg::TransactionKeyColumn(source, per, "items_sql"), TEXTOID,
                                     "transaction", "per");
@@ -52,8 +52,8 @@ CA_FUNCTION(ca_basket_keys) {
     ca::pg::KeyList basket;
     std::optional<ca::pg::KeyOutput> item_out;
     const ca::pg::BasketsRead in = ca::pg::ReadBaskets(
-        ctx, items_sql, "items_sql", ca::pg::TransactionKey::Order, "basket_keys",
-        [&](const ca::pg::TransactionsSource &source) {
+        ctx, items_sql, "items_sql", ca::pg::TransactionKey::Order, ca::pg::BasketGrouping::None,
+        "basket_keys", [&](const ca::pg::TransactionsSource &source) {
             basket = ca::pg::KeyArrayArg(fcinfo, 1, "basket", source.item);
             item_out.emplace(source.item, ca::pg::ResultColumnType(fcinfo, 1), "item", "basket");
         });

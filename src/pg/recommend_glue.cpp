@@ -36,7 +36,7 @@ CA_FUNCTION(ca_also_bought) {
     ca::pg::KeyList basket;
     std::optional<ca::pg::KeyOutput> item_out;
     const ca::pg::BasketsRead in = ca::pg::ReadBaskets(
-        ctx, items_sql, "items_sql", per, "also_bought",
+        ctx, items_sql, "items_sql", per, ca::pg::BasketGrouping::None, "also_bought",
         [&](const ca::pg::TransactionsSource &source) {
             basket = ca::pg::KeyArrayArg(fcinfo, 1, "basket", source.item);
             item_out.emplace(source.item, ca::pg::ResultColumnType(fcinfo, 1), "item", "basket");

@@ -1,5 +1,6 @@
 #include "transactions_reader.hpp"
 
+#include <stdexcept>
 #include <string_view>
 #include <vector>
 
@@ -18,18 +19,20 @@ class LinesSink : public RowSink {
   public:
     LinesSink(bool integer_transactions, bool integer_items, bool has_quantity, bool has_amount,
               ca::CustomerIndex &transactions, ca::CustomerIndex &items, ca::LineConsumer &consumer,
-              ca::SkippedRows &skips)
+              ca::SkippedRows &skips, const GroupIndices *groups, bool integer_groups)
         : integer_transactions_(integer_transactions),
           integer_items_(integer_items),
           has_quantity_(has_quantity),
           has_amount_(has_amount),
+          integer_groups_(integer_groups),
           transactions_(transactions),
           items_(items),
           consumer_(consumer),
-          skips_(skips) {}
+          skips_(skips),
+          groups_(groups) {}
 
     void Row(const Value *v) override {
-        // Columns: transaction key, item, then quantity and amount when the query has them.
+        // Columns: transaction key, item, then group_key, quantity and amount when read.
         if (v[0].isnull) {
             ++skips_.null_transaction_rows;
             return;
@@ -38,10 +41,18 @@ class LinesSink : public RowSink {
             ++skips_.null_item_rows;
             return;
         }
-        const std::uint32_t transaction = Index(transactions_, integer_transactions_, v[0]);
-        const std::uint32_t item = Index(items_, integer_items_, v[1]);
-        ca::Line line;
         int next = 2;
+        if (groups_ != nullptr && v[next].isnull) {
+            ++skips_.null_group_rows;
+            return;
+        }
+        std::uint32_t transaction = Index(transactions_, integer_transactions_, v[0]);
+        const std::uint32_t item = Index(items_, integer_items_, v[1]);
+        if (groups_ != nullptr) {
+            const std::uint32_t group = Index(groups_->groups, integer_groups_, v[next++]);
+            transaction = groups_->transactions.FindOrAdd(group, transaction);
+        }
+        ca::Line line;
         if (has_quantity_) {
             const Value &q = v[next++];
             line.has_quantity = !q.isnull;
@@ -61,11 +72,12 @@ class LinesSink : public RowSink {
         return integer ? index.FindOrAdd(v.i64) : index.FindOrAdd(std::string_view(v.ptr, v.len));
     }
 
-    bool integer_transactions_, integer_items_, has_quantity_, has_amount_;
+    bool integer_transactions_, integer_items_, has_quantity_, has_amount_, integer_groups_;
     ca::CustomerIndex &transactions_;
     ca::CustomerIndex &items_;
     ca::LineConsumer &consumer_;
     ca::SkippedRows &skips_;
+    const GroupIndices *groups_;
 };
 
 }  // namespace
@@ -78,7 +90,8 @@ TransactionsSource DescribeTransactions(const std::string &items_sql, const char
          {"item", true, {}, "", ""},
          {"customer_id", false, {}, "", ""},
          {"quantity", false, numbers, "a number (numeric, integer or double precision)", "numeric"},
-         {"amount", false, numbers, "a number (numeric, integer or double precision)", "numeric"}},
+         {"amount", false, numbers, "a number (numeric, integer or double precision)", "numeric"},
+         {"group_key", false, {}, "", ""}},
         kItemsExample);
     TransactionsSource source;
     source.order = DescribeKey(found[0]);
@@ -87,6 +100,8 @@ TransactionsSource DescribeTransactions(const std::string &items_sql, const char
     if (source.has_customer) source.customer = DescribeKey(found[2]);
     source.has_quantity = found[3].present();
     source.has_amount = found[4].present();
+    source.has_group = found[5].present();
+    if (source.has_group) source.group = DescribeKey(found[5]);
     return source;
 }
 
@@ -111,12 +126,18 @@ const KeyColumn &TransactionKeyColumn(const TransactionsSource &source, Transact
 void ReadTransactions(const std::string &items_sql, const char *what,
                       const TransactionsSource &source, TransactionKey key,
                       ca::CustomerIndex &transactions, ca::CustomerIndex &items,
-                      ca::LineConsumer &consumer, ca::SkippedRows &skips) {
+                      ca::LineConsumer &consumer, ca::SkippedRows &skips,
+                      const GroupIndices *groups) {
     const KeyColumn &tkey = TransactionKeyColumn(source, key, what);
     const char *tcolumn = key == TransactionKey::Order ? "q.order_id" : "q.customer_id";
     std::string query =
         "SELECT " + tkey.Expression(tcolumn) + ", " + source.item.Expression("q.item");
     std::vector<Conversion> conversions = {tkey.StreamConversion(), source.item.StreamConversion()};
+    if (groups != nullptr) {
+        if (!source.has_group) throw std::logic_error("ReadTransactions: groups without group_key");
+        query += ", " + source.group.Expression("q.group_key");
+        conversions.push_back(source.group.StreamConversion());
+    }
     if (source.has_quantity) {
         query += ", q.quantity";
         conversions.push_back(Conversion::Money);
@@ -128,31 +149,63 @@ void ReadTransactions(const std::string &items_sql, const char *what,
     query += " FROM (" + SubqueryText(items_sql, what) + "\n) AS q";
     LinesSink sink(tkey.kind == KeyColumn::Kind::Integer,
                    source.item.kind == KeyColumn::Kind::Integer, source.has_quantity,
-                   source.has_amount, transactions, items, consumer, skips);
+                   source.has_amount, transactions, items, consumer, skips, groups,
+                   groups != nullptr && source.group.kind == KeyColumn::Kind::Integer);
     StreamQuery(query, conversions, sink);
 }
 
 BasketsRead ReadBaskets(ca::ExecContext &ctx, const std::string &items_sql, const char *what,
-                        TransactionKey key, const char *function,
+                        TransactionKey key, BasketGrouping grouping, const char *function,
                         const std::function<void(const TransactionsSource &)> &described) {
     BasketsRead in;
     SpiSession spi;
     in.source = DescribeTransactions(items_sql, what);
+    const bool per_group = grouping == BasketGrouping::PerGroup;
+    if (per_group && !in.source.has_group)
+        throw SqlError(ERRCODE_UNDEFINED_COLUMN, std::string(what) + " has no column group_key",
+                       std::string(function) + " mines the lines of each group_key separately.",
+                       std::string("Return group_key too, for example: ") +
+                           "SELECT order_id, item, store_id AS group_key FROM order_items");
+    if (!per_group && in.source.has_group) {
+        // The miners have a _by_group variant; the others (also_bought) read one group at a time.
+        const std::string name = function;
+        const bool has_variant = name == "frequent_itemsets" || name == "association_rules";
+        throw SqlError(ERRCODE_INVALID_COLUMN_REFERENCE,
+                       std::string(what) + " has a column group_key",
+                       name + " mines all lines together, which would mix the groups.",
+                       has_variant ? "Call " + name +
+                                         "_by_group() to mine each group separately, or leave "
+                                         "group_key out."
+                                   : std::string("Keep the lines of one group (WHERE group_key = "
+                                                 "...) and leave group_key out."));
+    }
     in.transactions = std::make_unique<ca::CustomerIndex>(
         ctx, TransactionKeyColumn(in.source, key, what).IndexKind());
     described(in.source);
     in.items = std::make_unique<ca::CustomerIndex>(ctx, in.source.item.IndexKind());
     ca::BasketBuilder builder(ctx);
     ca::SkippedRows skips;
-    ReadTransactions(items_sql, what, in.source, key, *in.transactions, *in.items, builder, skips);
-    spi.Finish();
-    in.baskets = std::make_unique<ca::Baskets>(builder.Finish(in.transactions->size()));
+    if (per_group) {
+        in.groups = std::make_unique<ca::CustomerIndex>(ctx, in.source.group.IndexKind());
+        ca::GroupedTransactions pairs(ctx);
+        const GroupIndices groups{*in.groups, pairs};
+        ReadTransactions(items_sql, what, in.source, key, *in.transactions, *in.items, builder,
+                         skips, &groups);
+        spi.Finish();
+        in.basket_groups = std::make_unique<ca::BudgetVector<std::uint32_t>>(pairs.TakeGroups());
+        in.baskets = std::make_unique<ca::Baskets>(builder.Finish(pairs.size()));
+    } else {
+        ReadTransactions(items_sql, what, in.source, key, *in.transactions, *in.items, builder,
+                         skips);
+        spi.Finish();
+        in.baskets = std::make_unique<ca::Baskets>(builder.Finish(in.transactions->size()));
+    }
     skips.non_positive_quantity_rows += builder.skips().non_positive_quantity_rows;
-    ReportSkippedLines(function, skips);
+    ReportSkippedLines(function, skips, per_group);
     return in;
 }
 
-void ReportSkippedLines(const char *function, const ca::SkippedRows &s) {
+void ReportSkippedLines(const char *function, const ca::SkippedRows &s, bool per_group) {
     const std::int64_t lines = s.total();
     if (lines == 0) return;
     const std::string message =
@@ -160,8 +213,9 @@ void ReportSkippedLines(const char *function, const ca::SkippedRows &s) {
     const std::string detail =
         std::to_string(s.null_transaction_rows) + " lines had no transaction (a null order_id, " +
         "or customer_id for baskets per customer), " + std::to_string(s.null_item_rows) +
-        " a null item, " + std::to_string(s.non_positive_quantity_rows) +
-        " a quantity of zero or less.";
+        " a null item, " +
+        (per_group ? std::to_string(s.null_group_rows) + " a null group_key, " : std::string()) +
+        std::to_string(s.non_positive_quantity_rows) + " a quantity of zero or less.";
     const char *m = message.c_str();
     const char *d = detail.c_str();
     Guard([&] { ereport(NOTICE, (errmsg("%s", m), errdetail("%s", d))); });

@@ -1,6 +1,6 @@
 // The transactions reader, for the market-basket analytics: checks the user's items_sql (order_id,
-// item, optional customer_id, quantity, amount), streams its lines and hands each one to a
-// ca::LineConsumer (src/core/transactions.hpp) with dense transaction and item indices. The ids
+// item, optional customer_id, quantity, amount, group_key), streams its lines and hands each one to
+// a ca::LineConsumer (src/core/transactions.hpp) with dense transaction and item indices. The ids
 // keep their types through KeyColumn/KeyOutput (key_column.hpp), as customer ids do in the orders
 // reader.
 #pragma once
@@ -27,6 +27,8 @@ struct TransactionsSource {
     KeyColumn customer;  // customer_id, when present
     bool has_quantity = false;
     bool has_amount = false;
+    bool has_group = false;
+    KeyColumn group;  // group_key, when present (mining per group)
 };
 
 // Checks the columns (42703/42804/42702 with the expected shape as hint). `what` names the argument
@@ -42,14 +44,29 @@ enum class TransactionKey {
 // Parses a `per` argument: "order" or "customer"; InvalidParameter otherwise.
 TransactionKey ParseTransactionKey(const std::string &per);
 
-// Streams the lines to consumer: transactions through `transactions` (whose kind must be the
-// transaction key's IndexKind()), items through `items` (source.item.IndexKind()). Lines without a
-// transaction key or an item are not passed on: they are counted in `skips`. Between SPI_connect
-// and SPI_finish. The generated SQL names everything with its schema; no value travels as text.
+// Whether the lines are mined together or per group_key.
+enum class BasketGrouping {
+    None,      // one set of baskets; a group_key column is refused (42P10), as mixing groups
+    PerGroup,  // a transaction per (group_key, transaction key); group_key required (42703)
+};
+
+// Mining per group: where ReadTransactions numbers the groups and the (group, order) pairs.
+struct GroupIndices {
+    ca::CustomerIndex &groups;  // the group_key values (source.group.IndexKind())
+    ca::GroupedTransactions &transactions;
+};
+
+// Streams the lines to consumer: transaction keys through `transactions` (whose kind must be the
+// transaction key's IndexKind()), items through `items` (source.item.IndexKind()). With `groups`
+// (source.has_group), the consumer's transaction is the (group, transaction key) pair of
+// groups->transactions instead. Lines without a transaction key, an item or (with groups) a group
+// are not passed on: they are counted in `skips`. Between SPI_connect and SPI_finish. The
+// generated SQL names everything with its schema; no value travels as text.
 void ReadTransactions(const std::string &items_sql, const char *what,
                       const TransactionsSource &source, TransactionKey key,
                       ca::CustomerIndex &transactions, ca::CustomerIndex &items,
-                      ca::LineConsumer &consumer, ca::SkippedRows &skips);
+                      ca::LineConsumer &consumer, ca::SkippedRows &skips,
+                      const GroupIndices *groups = nullptr);
 
 // The key column that makes transactions under `key` (throws 42703 for Customer without a
 // customer_id column).
@@ -57,26 +74,31 @@ const KeyColumn &TransactionKeyColumn(const TransactionsSource &source, Transact
                                       const char *what);
 
 // What every market-basket function reads: the baskets of items_sql (one per order or per
-// customer), the index of their transactions and of their items.
+// customer, or per group), the index of their transaction keys and of their items.
 struct BasketsRead {
     TransactionsSource source;
+    // The transaction keys' values; without groups, baskets[t] is the basket of key t.
     std::unique_ptr<ca::CustomerIndex> transactions;
     std::unique_ptr<ca::CustomerIndex> items;
     std::unique_ptr<ca::Baskets> baskets;
+    // BasketGrouping::PerGroup: the group_key values, and the group of each basket.
+    std::unique_ptr<ca::CustomerIndex> groups;
+    std::unique_ptr<ca::BudgetVector<std::uint32_t>> basket_groups;
 };
 
 // Describes and reads items_sql in its own SPI session, builds the baskets in the core
-// (BasketBuilder) and reports the skipped lines in one NOTICE naming `function`. `described`
-// runs once the columns are known and before any row is read: the caller checks there what
-// depends on them (the result's item type, an array argument), so that bad arguments fail before
-// the user's query runs. Call outside SPI.
+// (BasketBuilder; per group through GroupedTransactions) and reports the skipped lines in one
+// NOTICE naming `function`. `described` runs once the columns are known and before any row is
+// read: the caller checks there what depends on them (the result's item and group types, an array
+// argument), so that bad arguments fail before the user's query runs. Call outside SPI.
 BasketsRead ReadBaskets(ca::ExecContext &ctx, const std::string &items_sql, const char *what,
-                        TransactionKey key, const char *function,
+                        TransactionKey key, BasketGrouping grouping, const char *function,
                         const std::function<void(const TransactionsSource &)> &described);
 
 // One NOTICE when lines were skipped, none otherwise: "<function> skipped N input lines" with the
-// counts by reason in the detail. Call outside Guard.
-void ReportSkippedLines(const char *function, const ca::SkippedRows &skips);
+// counts by reason in the detail (lines without a group among them when `per_group`). Call
+// outside Guard.
+void ReportSkippedLines(const char *function, const ca::SkippedRows &skips, bool per_group = false);
 
 }  // namespace pg
 }  // namespace ca

@@ -663,12 +663,16 @@ class Generator {
             c.function = "retention";
         else if (f < 75)
             c.function = "cohort_retention";
-        else if (f < 85)
+        else if (f < 83)
             c.function = "kpis";
-        else if (f < 89)
+        else if (f < 86)
             c.function = "frequent_itemsets";
-        else if (f < 92)
+        else if (f < 88)
+            c.function = "frequent_itemsets_by_group";
+        else if (f < 90)
             c.function = "association_rules";
+        else if (f < 92)
+            c.function = "association_rules_by_group";
         else if (f < 95)
             c.function = "also_bought";
         else
@@ -1228,8 +1232,9 @@ class Generator {
     // queries read fz_items (or order lines of the orders queries' tables); the others add NULL,
     // non-text and injection-shaped arguments and a nondeterministic read.
     // Sets *type to the item_type argument: the items' own type for tame calls (text now and
-    // then, which every item fits), any of them otherwise.
-    std::string ItemsArg(std::string *type) {
+    // then, which every item fits), any of them otherwise. `group` is a column to add to the
+    // query (", expr AS group_key" for the _by_group functions, GroupColumn()), or empty.
+    std::string ItemsArg(std::string *type, std::string group = "") {
         static const std::vector<std::pair<std::string, std::string>> kItems = {
             {"item", "NULL::pg_catalog.int4"},
             {"item", "NULL::pg_catalog.int8"},
@@ -1243,15 +1248,20 @@ class Generator {
         if (!tame_ && rng_.Chance(30))
             *type = rng_.Pick<std::string>({"NULL::pg_catalog.int2", "NULL::pg_catalog.uuid",
                                             "NULL::pg_catalog.date", "NULL"});
+        // A group_key for an ungrouped function now and then: 42P10.
+        if (group.empty() && !tame_ && rng_.Chance(5)) {
+            std::string ignored;
+            group = GroupColumn(&ignored);
+        }
         const int r = tame_ ? 100 : static_cast<int>(rng_.Below(100));
         if (r < 2) return "NULL";
         if (r < 3) return "42";
         if (r < 5) return "'TABLE fz_items; SELECT 1'";
         if (r < 7)
-            return Dq("SELECT order_id, " + pick.first +
+            return Dq("SELECT order_id, " + pick.first + group +
                       " FROM public.fz_items ORDER BY pg_catalog.random() LIMIT 500");
         if (r < 9) return "'SELECT order_id FROM public.fz_items'";
-        std::string cols = "order_id, " + pick.first;
+        std::string cols = "order_id, " + pick.first + group;
         if (rng_.Chance(40)) cols += ", customer_id";
         if (rng_.Chance(40)) cols += ", quantity";
         if (rng_.Chance(10)) return Dq("SELECT " + cols + " FROM public.fz_items WHERE false");
@@ -1278,7 +1288,49 @@ class Generator {
              "ARRAY[]::pg_catalog.text[]", "ARRAY[[1, 2], [3, 4]]", "ARRAY['item 1', NULL]",
              "ARRAY[1, 2]::pg_catalog.int2[]", "ARRAY['2020-01-01']::pg_catalog.date[]",
              "ARRAY(SELECT pg_catalog.generate_series(1, 20000))",
-             "ARRAY(SELECT 'item ' || g FROM pg_catalog.generate_series(0, 29) g)"});
+             "ARRAY(SELECT pg_catalog.textcat('item ', g::pg_catalog.text) FROM "
+             "pg_catalog.generate_series(0, 29) g)"});
+    }
+    // The _by_group functions' group: ", expr AS group_key" of fz_items (integers, text with NULLs
+    // where customer_id is NULL, dates, uuids), with *type the group_type argument: the key's own
+    // type, or text now and then; any type, an untyped NULL or no group_key at all (42703) in
+    // hostile calls. Every function and operator is qualified (search_path may start with evil).
+    std::string GroupColumn(std::string *type) {
+        static const std::vector<std::pair<std::string, std::string>> kGroups = {
+            {"pg_catalog.mod(order_id, 3)", "NULL::pg_catalog.int8"},
+            {"pg_catalog.mod(customer_id, 4)::pg_catalog.int4", "NULL::pg_catalog.int4"},
+            {"pg_catalog.textcat('store ', pg_catalog.mod(customer_id, 5)::pg_catalog.text)",
+             "NULL::pg_catalog.text"},
+            {"'2024-01-01'::pg_catalog.date OPERATOR(pg_catalog.+) "
+             "pg_catalog.mod(order_id, 6)::pg_catalog.int4",
+             "NULL::pg_catalog.date"},
+            {"item_uuid", "NULL::pg_catalog.uuid"}};
+        const auto &pick = kGroups[rng_.Below(kGroups.size())];
+        *type = pick.second;
+        if (rng_.Chance(15)) *type = "NULL::pg_catalog.text";
+        if (!tame_ && rng_.Chance(30))
+            *type = rng_.Pick<std::string>({"NULL::pg_catalog.int2", "NULL::pg_catalog.uuid",
+                                            "NULL::pg_catalog.date", "NULL"});
+        if (!tame_ && rng_.Chance(10)) return "";
+        return ", " + pick.first + " AS group_key";
+    }
+    std::vector<Param> ItemsetParams(const std::string &items) {
+        return {{"items_sql", items},
+                {"min_support", Support()},
+                {"max_size", Int()},
+                {"target", Text({"frequent", "closed", "maximal"}, {"all", "FREQUENT"})},
+                {"min_size", Int()},
+                {"per", Text({"order", "customer"}, {"store"})}};
+    }
+    std::vector<Param> RuleParams(const std::string &items) {
+        return {{"items_sql", items},
+                {"min_support", Support()},
+                {"min_confidence", Support()},
+                {"min_lift", rng_.Pick<std::string>({"NULL", "0", "1", "1.5", "-1", "'NaN'"})},
+                {"max_antecedent", Int()},
+                {"max_consequent", Int()},
+                {"max_size", Int()},
+                {"per", Text({"order", "customer"}, {"store"})}};
     }
     std::string Support() {
         if (tame_) return rng_.Pick<std::string>({"0.5", "0.1", "0.05", "0.02", "0.01", "1"});
@@ -1358,30 +1410,21 @@ class Generator {
                          {"mode", Mode()},
                          {"brackets", Brackets()}}) +
                    ")";
-        } else if (function == "frequent_itemsets") {
+        } else if (function == "frequent_itemsets" || function == "association_rules") {
             std::string item_type;
             const std::string items = ItemsArg(&item_type);
-            call = "customer_analytics.frequent_itemsets(" + item_type + ", " +
-                   Args({{"items_sql", items},
-                         {"min_support", Support()},
-                         {"max_size", Int()},
-                         {"target", Text({"frequent", "closed", "maximal"}, {"all", "FREQUENT"})},
-                         {"min_size", Int()},
-                         {"per", Text({"order", "customer"}, {"store"})}}) +
-                   ")";
-        } else if (function == "association_rules") {
-            std::string item_type;
-            const std::string items = ItemsArg(&item_type);
-            call = "customer_analytics.association_rules(" + item_type + ", " +
-                   Args({{"items_sql", items},
-                         {"min_support", Support()},
-                         {"min_confidence", Support()},
-                         {"min_lift",
-                          rng_.Pick<std::string>({"NULL", "0", "1", "1.5", "-1", "'NaN'"})},
-                         {"max_antecedent", Int()},
-                         {"max_consequent", Int()},
-                         {"max_size", Int()},
-                         {"per", Text({"order", "customer"}, {"store"})}}) +
+            call =
+                "customer_analytics." + function + "(" + item_type + ", " +
+                Args(function == "frequent_itemsets" ? ItemsetParams(items) : RuleParams(items)) +
+                ")";
+        } else if (function == "frequent_itemsets_by_group" ||
+                   function == "association_rules_by_group") {
+            std::string group_type, item_type;
+            const std::string group = GroupColumn(&group_type);
+            const std::string items = ItemsArg(&item_type, group);
+            call = "customer_analytics." + function + "(" + group_type + ", " + item_type + ", " +
+                   Args(function == "frequent_itemsets_by_group" ? ItemsetParams(items)
+                                                                 : RuleParams(items)) +
                    ")";
         } else if (function == "also_bought") {
             std::string item_type;
@@ -1956,7 +1999,7 @@ int main(int argc, char **argv) {
                 secs > 0 ? st.calls / secs : 0.0);
     std::printf("# by function (calls, ok, error):\n");
     for (const auto &[f, n] : st.by_function)
-        std::printf("#   %-22s %8ld %8ld %8ld\n", f.c_str(), n, st.ok_by_function[f],
+        std::printf("#   %-26s %8ld %8ld %8ld\n", f.c_str(), n, st.ok_by_function[f],
                     st.err_by_function[f]);
     std::printf("# by shape:");
     for (const auto &[s, n] : st.by_shape) std::printf(" %s %ld", s.c_str(), n);
