@@ -65,11 +65,22 @@ DECLARE
 BEGIN
     FOR i IN 1..n LOOP
         SELECT count(*) INTO c FROM customer_analytics.rfm(NULL::text, 'SELECT customer_id, ordered_at, amount FROM small_orders');
+        -- The market-basket functions too: mined per group, and recommended.
+        SELECT count(*) INTO c FROM customer_analytics.association_rules_by_group(NULL::int, NULL::text,
+            'SELECT customer_id AS order_id, (amount::int % 7)::text AS item, customer_id % 2 AS group_key FROM small_orders', 0.1, 0);
+        SELECT count(*) INTO c FROM customer_analytics.also_bought(
+            'SELECT customer_id AS order_id, amount::int % 7 AS item FROM small_orders', ARRAY[1, 2], 3, 0.1);
         BEGIN
-            CASE i % 4
+            CASE i % 6
                 WHEN 0 THEN PERFORM customer_analytics.boundary_check('bad_alloc');
                 WHEN 1 THEN PERFORM count(*) FROM customer_analytics.rfm(NULL::text, 'SELECT customer_id, ordered_at, amount FROM small_orders', bins => 0);
                 WHEN 2 THEN PERFORM count(*) FROM customer_analytics.rfm(NULL::text, 'SELECT customer_id, amount FROM small_orders');
+                -- A basket of the wrong type fails inside the reader's SPI session.
+                WHEN 3 THEN PERFORM count(*) FROM customer_analytics.also_bought(
+                    'SELECT customer_id AS order_id, amount::int % 7 AS item FROM small_orders', ARRAY['a']);
+                -- A group type that cannot hold the groups fails the same way.
+                WHEN 4 THEN PERFORM count(*) FROM customer_analytics.frequent_itemsets_by_group(NULL::date, NULL::int,
+                    'SELECT customer_id AS order_id, amount::int % 7 AS item, customer_id AS group_key FROM small_orders', 0.1);
                 ELSE PERFORM customer_analytics.boundary_check('pg_error');
             END CASE;
         EXCEPTION WHEN OTHERS THEN
@@ -78,6 +89,15 @@ BEGIN
     END LOOP;
 END $$;
 SET client_min_messages = warning;
+-- The loop's basket calls return rows, and its failing ones fail where they should.
+SELECT (SELECT count(*) FROM customer_analytics.association_rules_by_group(NULL::int, NULL::text,
+            'SELECT customer_id AS order_id, (amount::int % 7)::text AS item, customer_id % 2 AS group_key FROM small_orders', 0.1, 0)) > 0 AS rules_by_group,
+       (SELECT count(*) FROM customer_analytics.also_bought(
+            'SELECT customer_id AS order_id, amount::int % 7 AS item FROM small_orders', ARRAY[1, 2], 3, 0.1)) > 0 AS also_bought;
+SELECT pg_temp.outcome($q$SELECT count(*) FROM customer_analytics.also_bought(
+           'SELECT customer_id AS order_id, amount::int % 7 AS item FROM small_orders', ARRAY['a'])$q$) AS wrong_basket,
+       pg_temp.outcome($q$SELECT count(*) FROM customer_analytics.frequent_itemsets_by_group(NULL::date, NULL::int,
+           'SELECT customer_id AS order_id, amount::int % 7 AS item, customer_id AS group_key FROM small_orders', 0.1)$q$) AS wrong_group_type;
 SELECT pg_temp.repeat_calls(100);  -- warm up caches and allocator pools
 CREATE TEMP TABLE before AS SELECT pg_temp.rss_kb() AS rss, pg_temp.context_bytes() AS ctx;
 SELECT pg_temp.repeat_calls(1000);
