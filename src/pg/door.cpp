@@ -135,5 +135,11 @@ std::size_t MemoryLimitBytes() {
     return std::max(static_cast<std::size_t>(work_mem) * 1024 * 4, kFloor);
 }
 
+void Notice(const std::string &message, const std::string &detail) {
+    const char *m = message.c_str();
+    const char *d = detail.c_str();
+    Guard([&] { ereport(NOTICE, (errmsg("%s", m), errdetail("%s", d))); });
+}
+
 }  // namespace pg
 }  // namespace ca

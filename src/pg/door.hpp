@@ -100,6 +100,10 @@ void CreateErrorCopyContext();
 // customer_analytics.memory_limit in bytes (its default derived from work_mem).
 std::size_t MemoryLimitBytes();
 
+// Raises a NOTICE (what the readers say about skipped input) through Guard: sending a message can
+// itself fail (out of memory, a lost client), and that error must not longjmp past C++ frames.
+void Notice(const std::string &message, const std::string &detail);
+
 }  // namespace pg
 }  // namespace ca
 

@@ -235,9 +235,7 @@ void ReportSkippedRows(const char *function, const ca::SkippedRows &s, const cha
         detail += "; " + std::to_string(customers) + " customers " + customers_reason;
     }
     detail += ".";
-    const char *m = message.c_str();
-    const char *d = detail.c_str();
-    Guard([&] { ereport(NOTICE, (errmsg("%s", m), errdetail("%s", d))); });
+    Notice(message, detail);
 }
 
 }  // namespace pg

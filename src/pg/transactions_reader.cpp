@@ -216,9 +216,7 @@ void ReportSkippedLines(const char *function, const ca::SkippedRows &s, bool per
         " a null item, " +
         (per_group ? std::to_string(s.null_group_rows) + " a null group_key, " : std::string()) +
         std::to_string(s.non_positive_quantity_rows) + " a quantity of zero or less.";
-    const char *m = message.c_str();
-    const char *d = detail.c_str();
-    Guard([&] { ereport(NOTICE, (errmsg("%s", m), errdetail("%s", d))); });
+    Notice(message, detail);
 }
 
 }  // namespace pg
