@@ -54,30 +54,19 @@ SELECT * FROM customer_analytics.association_rules(NULL::text, 'TABLE groceries'
 CREATE INDEX ON g_rules USING gin (antecedent);
 CREATE TEMP TABLE g_baskets AS
 SELECT order_id, array_agg(DISTINCT item) AS basket FROM groceries WHERE order_id <= 150 GROUP BY order_id;
-CREATE FUNCTION pg_temp.g_from_rules(basket text[])
-RETURNS TABLE (item text, antecedent text[], count bigint, support float8, confidence float8, lift float8)
-LANGUAGE sql AS $$
-SELECT item, antecedent, count, support, confidence, lift FROM (
-    SELECT DISTINCT ON (r.consequent[1]) r.consequent[1] AS item, r.antecedent, r.count,
-           r.support, r.confidence, r.lift
-    FROM g_rules r
-    WHERE r.antecedent <@ basket AND NOT r.consequent <@ basket
-    ORDER BY r.consequent[1], r.confidence DESC, r.lift DESC, cardinality(r.antecedent), r.antecedent
-) best
-ORDER BY confidence DESC, lift DESC, item
-$$;
+\i test/sql/best_rules.sql
 SELECT (SELECT count(*) FROM g_rules) AS rules, count(*) AS baskets, sum(n) AS recommendations,
        sum(mismatches) AS mismatches
 FROM g_baskets b,
-LATERAL (SELECT count(*) AS n FROM pg_temp.g_from_rules(b.basket)) s,
+LATERAL (SELECT count(*) AS n FROM pg_temp.best_rules('g_rules', b.basket)) s,
 LATERAL (SELECT count(*) AS mismatches FROM (
-    (SELECT * FROM pg_temp.g_from_rules(b.basket) WITH ORDINALITY
+    (SELECT * FROM pg_temp.best_rules('g_rules', b.basket) WITH ORDINALITY
      EXCEPT ALL
      SELECT * FROM customer_analytics.also_bought('TABLE groceries', b.basket, NULL, 0.002) WITH ORDINALITY)
     UNION ALL
     (SELECT * FROM customer_analytics.also_bought('TABLE groceries', b.basket, NULL, 0.002) WITH ORDINALITY
      EXCEPT ALL
-     SELECT * FROM pg_temp.g_from_rules(b.basket) WITH ORDINALITY)) d) m;
+     SELECT * FROM pg_temp.best_rules('g_rules', b.basket) WITH ORDINALITY)) d) m;
 -- What goes with yogurt and rolls/buns.
 SELECT item, antecedent, count, round(confidence::numeric, 4) AS confidence, round(lift::numeric, 4) AS lift
 FROM customer_analytics.also_bought('TABLE groceries', ARRAY['yogurt', 'rolls/buns'], 5, 0.002);

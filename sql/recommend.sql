@@ -24,21 +24,8 @@ CREATE INDEX ON r_rules USING gin (antecedent);
 SELECT count(*) AS rules, max(cardinality(antecedent)) AS longest_antecedent FROM r_rules;
 SET client_min_messages = warning;
 
--- The recommendations for a basket from the stored rules: per item outside the basket its best
--- rule (confidence, lift, the shorter antecedent, the first antecedent), then the items by
--- confidence, lift and item.
-CREATE FUNCTION pg_temp.from_rules(basket text[])
-RETURNS TABLE (item text, antecedent text[], count bigint, support float8, confidence float8, lift float8)
-LANGUAGE sql AS $$
-SELECT item, antecedent, count, support, confidence, lift FROM (
-    SELECT DISTINCT ON (r.consequent[1]) r.consequent[1] AS item, r.antecedent, r.count,
-           r.support, r.confidence, r.lift
-    FROM r_rules r
-    WHERE r.antecedent <@ basket AND NOT r.consequent <@ basket
-    ORDER BY r.consequent[1], r.confidence DESC, r.lift DESC, cardinality(r.antecedent), r.antecedent
-) best
-ORDER BY confidence DESC, lift DESC, item
-$$;
+-- The recommendations for a basket from the stored rules, by their definition.
+\i test/sql/best_rules.sql
 
 -- Baskets: the first 80 orders' own, every single item, and a few made up (with an item no
 -- order has, and repeats).
@@ -57,18 +44,18 @@ SELECT count(*) AS baskets,
        count(*) FILTER (WHERE mismatches > 0) AS baskets_with_mismatches,
        count(*) FILTER (WHERE top5_mismatches > 0) AS top5_with_mismatches
 FROM r_baskets b,
-LATERAL (SELECT count(*) AS n_sql FROM pg_temp.from_rules(b.basket)) s,
+LATERAL (SELECT count(*) AS n_sql FROM pg_temp.best_rules('r_rules', b.basket)) s,
 LATERAL (SELECT count(*) AS n_ours FROM customer_analytics.also_bought('TABLE r_lines', b.basket, NULL, 0.01)) o,
 LATERAL (SELECT count(*) AS mismatches FROM (
-    (SELECT * FROM pg_temp.from_rules(b.basket) WITH ORDINALITY
+    (SELECT * FROM pg_temp.best_rules('r_rules', b.basket) WITH ORDINALITY
      EXCEPT ALL
      SELECT * FROM customer_analytics.also_bought('TABLE r_lines', b.basket, NULL, 0.01) WITH ORDINALITY)
     UNION ALL
     (SELECT * FROM customer_analytics.also_bought('TABLE r_lines', b.basket, NULL, 0.01) WITH ORDINALITY
      EXCEPT ALL
-     SELECT * FROM pg_temp.from_rules(b.basket) WITH ORDINALITY)) d) m,
+     SELECT * FROM pg_temp.best_rules('r_rules', b.basket) WITH ORDINALITY)) d) m,
 LATERAL (SELECT count(*) AS top5_mismatches FROM (
-    (SELECT * FROM pg_temp.from_rules(b.basket) WITH ORDINALITY LIMIT 5)
+    (SELECT * FROM pg_temp.best_rules('r_rules', b.basket) WITH ORDINALITY LIMIT 5)
     EXCEPT ALL
     SELECT * FROM customer_analytics.also_bought('TABLE r_lines', b.basket, 5, 0.01) WITH ORDINALITY) d) t;
 
