@@ -77,17 +77,8 @@ done
 [ ${#DATASETS[@]} -gt 0 ] || exit 0
 
 # ---- arules, built once into bench/out/rlib -------------------------------------------------
-RLIB="$OUT/rlib"
-have_arules=0
-if [ -r "$VENDOR/build-arules.sh" ]; then
-    if bash "$VENDOR/build-arules.sh" "$RLIB" >"$OUT/basket_arules_build.log" 2>&1; then
-        have_arules=1
-    else
-        echo "SKIP: arules could not be built (bench/out/basket_arules_build.log); timing ours only"
-    fi
-else
-    echo "SKIP: ../shared/vendor/build-arules.sh not found; timing ours only"
-fi
+. "$ROOT/bench/arules.sh"
+arules_build basket_arules_build.log
 
 # ---- the server and the data ----------------------------------------------------------------
 . "$ROOT/tools/pg_cluster.sh"

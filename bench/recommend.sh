@@ -8,12 +8,16 @@
 #               (top 10)
 #   all_rules   the same query over every stored rule with a GIN index on the antecedent
 #   live        also_bought('TABLE retail_items', basket, 10, 0.001): reads and mines per call
+#   arules      R arules 1.7-10 (../shared/vendor, built into bench/out/rlib), the way its users
+#               recommend: apriori(supp = 0.001, conf = 0, minlen = 2) once, then per basket the
+#               rules whose lhs is.subset of it from the rules object in memory, the best per rhs
+#               item, the first 10 (bench/recommend_arules.R); timed inside R
 #   hand_sql    what an analyst writes without the extension: per basket, the items of the orders
 #               that share an item with it, counted (a different, cruder definition; B-tree
 #               indexes on (item, order_id) and (order_id, item) give it its best plan)
-# plus the one-off cost of storing the rules and building the index. The stored and live lists
-# must be equal row by row (checked). Each contender runs once untimed, then --repeat times; the
-# median time per basket is reported, with ratios.
+# plus the one-off cost of mining and storing (ours) and of mining (arules). The stored and live
+# lists must be equal row by row, and arules' items the same (all checked). Each contender runs
+# once untimed, then --repeat times; the median time per basket is reported, with ratios.
 #
 # usage: bench/recommend.sh [--repeat N]
 set -euo pipefail
@@ -24,7 +28,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --repeat) [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] || { echo "--repeat needs a positive integer" >&2; exit 2; }
                   REPEAT="$2"; shift 2 ;;
-        -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,/^# usage:/p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -33,6 +37,12 @@ if [ ! -r "$DATA" ]; then
     echo "SKIP: retail.dat.gz not found in the shared data folder (set CA_DATA_DIR)"
     exit 0
 fi
+
+OUT="$ROOT/bench/out"
+VENDOR="$ROOT/../shared/vendor"
+mkdir -p "$OUT"
+. "$ROOT/bench/arules.sh"
+arules_build recommend_arules_build.log
 
 . "$ROOT/tools/pg_cluster.sh"
 ca_cluster_start
@@ -166,9 +176,30 @@ SQL
 )
 echo "stored and live lists: $DIFF rows differ"
 
+# ---- arules, timed inside R; its lists against ours --------------------------------------------
+if [ "$have_arules" = 1 ]; then
+    "${PSQL[@]}" -c "\\copy (SELECT DISTINCT order_id, item FROM retail_items) TO '$OUT/recommend_lines.tsv'" \
+        -c "\\copy (SELECT id, unnest(basket) FROM bench_baskets) TO '$OUT/recommend_baskets.tsv'"
+    R_LIBS="$RLIB" Rscript "$ROOT/bench/recommend_arules.R" "$OUT/recommend_lines.tsv" \
+        "$OUT/recommend_baskets.tsv" 0.001 "$REPEAT" >"$OUT/recommend_arules.txt" 2>"$OUT/recommend_arules.log"
+    read -r _ MINE_R RULES_R < <(grep '^mine ' "$OUT/recommend_arules.txt")
+    PER[arules]=$(grep '^answer ' "$OUT/recommend_arules.txt" | cut -d' ' -f2- | tr ' ' '\n' | grep . | median)
+    echo "runs arules: $(grep '^answer ' "$OUT/recommend_arules.txt" | cut -d' ' -f2-)s per basket; mined $RULES_R rules in $MINE_R s"
+    "${PSQL[@]}" -At -F ' ' -c "SELECT 'list', b.id, coalesce(string_agg(r.item::text, ',' ORDER BY r.n), '')
+        FROM bench_baskets b LEFT JOIN LATERAL customer_analytics.also_bought('TABLE retail_items', b.basket, 10, 0.001)
+             WITH ORDINALITY AS r(item, antecedent, count, support, confidence, lift, n) ON true
+        GROUP BY b.id" | sed 's/ *$//' | sort >"$OUT/recommend_ours_lists.txt"
+    grep '^list ' "$OUT/recommend_arules.txt" | sed 's/ *$//' | sort >"$OUT/recommend_arules_lists.txt"
+    echo "arules and ours: $RULES_R and $RULES rules; $(comm -3 "$OUT/recommend_ours_lists.txt" "$OUT/recommend_arules_lists.txt" | wc -l) basket lists differ"
+fi
+
 ratio() { awk -v a="$2" -v b="$3" -v l="$1" 'BEGIN { if (a == "" || b == "" || b == 0) print l ": n/a"; else printf "%s: %.4f (ours %.3f ms, theirs %.3f ms per basket)\n", l, a / b, a * 1000, b * 1000 }'; }
 ratio "ratio live/hand_sql" "${PER[live]}" "${PER[hand_sql]}"
 ratio "ratio stored/hand_sql" "${PER[stored]}" "${PER[hand_sql]}"
 ratio "ratio stored/live" "${PER[stored]}" "${PER[live]}"
 ratio "ratio stored/all_rules" "${PER[stored]}" "${PER[all_rules]}"
+if [ "$have_arules" = 1 ]; then
+    ratio "ratio stored/arules" "${PER[stored]}" "${PER[arules]}"
+    ratio "ratio live/arules" "${PER[live]}" "${PER[arules]}"
+fi
 awk -v s="${PER[stored]}" 'BEGIN { printf "stored query: %.3f ms per basket (target: well under 1 ms)\n", s * 1000 }'
