@@ -1,21 +1,13 @@
 // Data for the market-basket tests (test_basket.cpp, test_basket_rules.cpp): baskets from rows of
-// items, a dense dataset whose itemsets explode, an interrupt hook that cancels at a chosen call,
-// and the shared data files (Groceries) read from $CA_DATA_DIR or ../shared/data.
+// items, a dense dataset whose itemsets explode, and the Groceries baskets.
 #pragma once
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
-#include <fstream>
 #include <random>
 #include <string>
 #include <unordered_map>
 #include <vector>
-
-#ifdef CA_HAVE_ZLIB
-#include <zlib.h>
-#endif
 
 #include "test_support.hpp"
 #include "transactions.hpp"
@@ -164,44 +156,6 @@ inline ca::BudgetVector<std::uint32_t> RandomRanks(ca::ExecContext &ctx, std::mt
     return rank;
 }
 
-struct HookState {
-    int calls = 0;
-    int throw_at = -1;
-};
-
-inline void CountingHook(void *arg) {
-    auto *h = static_cast<HookState *>(arg);
-    if (++h->calls == h->throw_at)
-        throw ca::Error(ca::ErrorKind::Cancelled, "canceling statement due to user request");
-}
-
-inline std::string DataDir() {
-    if (const char *dir = std::getenv("CA_DATA_DIR"); dir != nullptr && *dir != '\0') return dir;
-    return std::string(CA_SOURCE_DIR) + "/../shared/data";
-}
-
-// The decompressed text of a .gz file; false when it cannot be read.
-inline bool ReadGzip(const std::string &path, std::string &text) {
-    if (!std::ifstream(path).good()) return false;
-#ifdef CA_HAVE_ZLIB
-    gzFile f = gzopen(path.c_str(), "rb");
-    if (f == nullptr) return false;
-    char buf[1 << 16];
-    int got;
-    while ((got = gzread(f, buf, sizeof buf)) > 0) text.append(buf, static_cast<std::size_t>(got));
-    const bool ok = got == 0;
-    gzclose(f);
-    return ok;
-#else
-    FILE *p = popen(("gzip -dc '" + path + "'").c_str(), "r");
-    if (p == nullptr) return false;
-    char buf[1 << 16];
-    std::size_t got;
-    while ((got = std::fread(buf, 1, sizeof buf, p)) > 0) text.append(buf, got);
-    return pclose(p) == 0;
-#endif
-}
-
 // One basket per line, items separated by commas; a field may be in double quotes, with a
 // quote inside written twice (the data README says Groceries has none, but costs nothing).
 inline std::vector<std::vector<std::string>> ParseBasketLines(const std::string &text) {
@@ -241,14 +195,6 @@ inline std::vector<std::vector<std::string>> ParseBasketLines(const std::string 
         }
     }
     return lines;
-}
-
-// A shared data file's text; false, with a visible SKIP message, when it is not there.
-inline bool ReadDataFile(const std::string &name, std::string &text) {
-    const std::string path = DataDir() + "/" + name;
-    if (ReadGzip(path, text)) return true;
-    WARN("SKIP: " << path << " not found (set CA_DATA_DIR to the shared data folder)");
-    return false;
 }
 
 // The Groceries baskets (arules' data: 9,835 baskets, 169 items), items indexed in order of first

@@ -265,9 +265,9 @@ TEST_CASE("grouped baskets: a cancel releases every charge", "[transactions]") {
     const basket_test::GroupedBaskets grouped = basket_test::BuildGrouped(data, lines);
     const auto rank = basket_test::RandomRanks(data, rng, 50);
     for (int throw_at : {1, 3, 10}) {
-        basket_test::HookState hook;
+        HookState hook;
         hook.throw_at = throw_at;
-        ca::ExecContext ctx(ca::ExecContext::kUnlimited, basket_test::CountingHook, &hook);
+        ca::ExecContext ctx(ca::ExecContext::kUnlimited, CountingHook, &hook);
         INFO("cancel at hook call " << throw_at);
         CHECK(KindOf([&] {
                   ca::ForEachGroup(ctx, grouped.baskets, grouped.group_of, rank,
