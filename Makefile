@@ -25,7 +25,7 @@ REGRESS_OPTS     = --inputdir=. --outputdir=.
 PG_CONFIG ?= pg_config
 PG_CPPFLAGS += -Isrc/core -Isrc/pg
 PG_CXXFLAGS += -std=c++17 -fexceptions -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-register
-SHLIB_LINK += -lstdc++
+SHLIB_LINK += -lstdc++ -lnlopt
 
 # Export only the module magic, _PG_init and the fmgr entry points (exports.txt; PGXS turns it into
 # a linker version script): the core's C++ symbols stay inside the library, where they cannot

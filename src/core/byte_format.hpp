@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 #include "errors.hpp"
@@ -21,6 +22,12 @@ class ByteWriter {
     void U32(std::uint32_t v) { Unsigned(v, 4); }
     void U64(std::uint64_t v) { Unsigned(v, 8); }
     void I64(std::int64_t v) { Unsigned(static_cast<std::uint64_t>(v), 8); }
+    // IEEE 754 binary64, its bits as U64.
+    void F64(double v) {
+        std::uint64_t bits;
+        std::memcpy(&bits, &v, sizeof bits);
+        U64(bits);
+    }
     // 16 bytes: the low 64 bits, then the high 64 bits (two's complement).
     void Money128(Money m) {
         U64(static_cast<std::uint64_t>(m));
@@ -43,6 +50,12 @@ class ByteReader {
     std::uint32_t U32() { return static_cast<std::uint32_t>(Unsigned(4)); }
     std::uint64_t U64() { return Unsigned(8); }
     std::int64_t I64() { return static_cast<std::int64_t>(Unsigned(8)); }
+    double F64() {
+        const std::uint64_t bits = U64();
+        double v;
+        std::memcpy(&v, &bits, sizeof v);
+        return v;
+    }
     Money Money128() {
         const std::uint64_t low = U64();
         const std::uint64_t high = U64();

@@ -2,6 +2,7 @@
 // (src/pg/door.cpp); the Catch2 tests check which kind a bad input raises.
 #pragma once
 
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 
@@ -34,6 +35,13 @@ class Error : public std::runtime_error {
     std::string detail_;
     std::string hint_;
 };
+
+// A number as error messages show it: up to 15 significant digits, no trailing zeros.
+inline std::string ShowNumber(double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.15g", v);
+    return buf;
+}
 
 inline Error InvalidParameter(const std::string &message, std::string detail = {},
                               std::string hint = {}) {

@@ -11,12 +11,6 @@ namespace ca {
 
 namespace {
 
-std::string Str(double v) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.15g", v);
-    return buf;
-}
-
 // Positions 0..n-1 ordered from the worst value to the best one, ties kept in input order (that
 // order is NTILE's tie-break). std::sort with the position as second key gives the same order as
 // a stable sort without the stable sort's uncounted temporary buffer.
@@ -46,7 +40,8 @@ void CheckValuesFinite(ExecContext &ctx, const double *values, std::size_t n) {
     for (std::size_t i = 0; i < n; ++i) {
         ctx.Tick();
         if (!std::isfinite(values[i]))
-            throw DataException("rfm input value is not finite", "Value: " + Str(values[i]) + ".");
+            throw DataException("rfm input value is not finite",
+                                "Value: " + ShowNumber(values[i]) + ".");
     }
 }
 
@@ -64,12 +59,12 @@ void ValidateBreaks(const std::vector<double> &breaks, const char *which) {
         if (!std::isfinite(breaks[i]))
             throw InvalidParameter(
                 std::string(which) + " breaks must be finite",
-                "Break " + std::to_string(i + 1) + " is " + Str(breaks[i]) + ".");
+                "Break " + std::to_string(i + 1) + " is " + ShowNumber(breaks[i]) + ".");
         if (i > 0 && !(breaks[i] > breaks[i - 1]))
             throw InvalidParameter(std::string(which) + " breaks must be strictly ascending",
-                                   "Break " + std::to_string(i + 1) + " (" + Str(breaks[i]) +
+                                   "Break " + std::to_string(i + 1) + " (" + ShowNumber(breaks[i]) +
                                        ") does not exceed break " + std::to_string(i) + " (" +
-                                       Str(breaks[i - 1]) + ").");
+                                       ShowNumber(breaks[i - 1]) + ").");
     }
 }
 
