@@ -6,15 +6,11 @@
 
 namespace ca {
 
-namespace {
-
 void CheckFrequency(double x) {
     if (!(x >= 0 && x < 2147483648.0 && x == std::floor(x)))
         throw InvalidParameter("frequency must be a whole number of repeat purchases, at least 0",
                                "frequency = " + ShowNumber(x) + ".");
 }
-
-}  // namespace
 
 std::uint64_t RequireRepeatBuyers(const BudgetVector<CalibrationPoints::Point> &points) {
     std::uint64_t customers = 0;

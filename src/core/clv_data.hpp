@@ -57,7 +57,7 @@ class PointHistogram {
     }
 
     // The distinct keys in ascending order, each with the sum of its counts.
-    const BudgetVector<Point> &Points() {
+    const BudgetVector<Point> &Points() const {
         Compact();
         return points_;
     }
@@ -66,7 +66,7 @@ class PointHistogram {
     std::size_t memory_peak() const { return budget_->peak(); }
 
     // Version 1, the number of points (U64), then each point: N keys (F64) and its count (U64).
-    void Serialize(std::string &out) {
+    void Serialize(std::string &out) const {
         Compact();
         ByteWriter w(out);
         w.U8(kVersion);
@@ -115,7 +115,7 @@ class PointHistogram {
 
     // Sorts the points and adds up equal keys. The unsorted tail is at most as long as the
     // sorted part (or kMinTail), so adding n values costs O(n log n) in all.
-    void Compact() {
+    void Compact() const {
         if (sorted_ == points_.size()) return;
         std::sort(points_.begin(), points_.end(),
                   [](const Point &a, const Point &b) { return a.key < b.key; });
@@ -131,14 +131,18 @@ class PointHistogram {
     }
 
     std::unique_ptr<ExecContext> budget_;  // on the heap: points_'s allocator points at it
-    BudgetVector<Point> points_;
-    std::size_t sorted_ = 0;  // points_[0, sorted_) are sorted and distinct
+    // Mutable: compacting changes the representation, not the multiset it stands for.
+    mutable BudgetVector<Point> points_;
+    mutable std::size_t sorted_ = 0;  // points_[0, sorted_) are sorted and distinct
     std::uint64_t total_ = 0;
 };
 
 // The customers' (x, t_x, T) for BG/NBD and Pareto/NBD, and (x, mean spend) for Gamma-Gamma.
 using CalibrationPoints = PointHistogram<3>;
 using SpendPoints = PointHistogram<2>;
+
+// Throws InvalidParameter unless x is a whole number in [0, 2^31).
+void CheckFrequency(double x);
 
 // One customer's (x, t_x, T) as a key. Throws InvalidParameter unless x is a whole number in
 // [0, 2^31), 0 <= t_x <= T, T finite, and t_x = 0 when x = 0 (docs/clv.md, "Bad input").

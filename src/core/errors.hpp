@@ -2,7 +2,6 @@
 // (src/pg/door.cpp); the Catch2 tests check which kind a bad input raises.
 #pragma once
 
-#include <cstdio>
 #include <stdexcept>
 #include <string>
 
@@ -37,11 +36,8 @@ class Error : public std::runtime_error {
 };
 
 // A number as error messages show it: up to 15 significant digits, no trailing zeros.
-inline std::string ShowNumber(double v) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.15g", v);
-    return buf;
-}
+// (Defined in errors.cpp: PostgreSQL's port.h redefines snprintf in the glue's translation units.)
+std::string ShowNumber(double v);
 
 inline Error InvalidParameter(const std::string &message, std::string detail = {},
                               std::string hint = {}) {

@@ -72,8 +72,11 @@ ModelFit FitGammaGamma(ExecContext &ctx, const BudgetVector<SpendPoints::Point> 
 
 double GammaGammaExpectedSpend(const GammaGammaParams &g, double x, double m) {
     CheckGammaGammaParams(g);
-    SpendPoints::Key key;
-    const bool repeat = SpendKey(x, m, key);
+    CheckFrequency(x);
+    if (!(m >= 0 && std::isfinite(m)))
+        throw InvalidParameter("monetary must be finite and at least 0",
+                               "monetary = " + ShowNumber(m) + ".");
+    const bool repeat = x > 0;
     const double denominator = g.p * (repeat ? x : 0) + g.q - 1;
     if (!(denominator > 0))
         throw DataException("expected spend does not exist for this model",

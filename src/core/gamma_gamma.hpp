@@ -27,7 +27,8 @@ double GammaGammaObjective(ExecContext &ctx, const BudgetVector<SpendPoints::Poi
 ModelFit FitGammaGamma(ExecContext &ctx, const BudgetVector<SpendPoints::Point> &points);
 
 // E[M | x, m]: the expected mean value of a customer's future purchases (eq. 7):
-// (p (gamma + x m)) / (p x + q - 1). For x = 0 it is the population mean p gamma / (q - 1).
+// (p (gamma + x m)) / (p x + q - 1), for m >= 0 (m = 0 too, though such customers cannot be
+// fitted). For x = 0 it is the population mean p gamma / (q - 1), whatever m.
 // Throws DataException when the expectation does not exist (p x + q <= 1).
 double GammaGammaExpectedSpend(const GammaGammaParams &g, double x, double m);
 

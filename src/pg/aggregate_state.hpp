@@ -9,8 +9,8 @@
 //   StateArg<State>(fcinfo, n)          argument n as a State, nullptr for NULL
 //   SerializeState(state)               bytea of State::Serialize(std::string &), the core's
 //                                       portable byte format
-//   DeserializeState<State>(fcinfo, ctx, what)
-//                                       State::Deserialize(const char *, size_t) of argument 0
+//   DeserializeState<State>(fcinfo, ctx, what, args...)
+//                                       State::Deserialize(const char *, size_t, args...) of arg 0
 //                                       into a new state; the core's DataException for malformed
 //                                       bytes becomes XX001 data_corrupted "invalid <what> state"
 // Only for CA_FUNCTION bodies: they throw C++ exceptions, and every PostgreSQL call that can
@@ -89,14 +89,16 @@ Datum SerializeState(const State &state) {
     return PointerGetDatum(out);
 }
 
-template <typename State>
-State *DeserializeState(FunctionCallInfo fcinfo, MemoryContext context, const char *what) {
+template <typename State, typename... Args>
+State *DeserializeState(FunctionCallInfo fcinfo, MemoryContext context, const char *what,
+                        Args &&...args) {
     bytea *in = nullptr;
     Guard([&] { in = PG_GETARG_BYTEA_PP(0); });
     const char *data = VARDATA_ANY(in);
     const std::size_t size = VARSIZE_ANY_EXHDR(in);
     try {
-        return NewAggregateState<State>(context, State::Deserialize(data, size));
+        return NewAggregateState<State>(
+            context, State::Deserialize(data, size, std::forward<Args>(args)...));
     } catch (const ca::Error &e) {
         if (e.kind() != ca::ErrorKind::DataException) throw;
         throw SqlError(ERRCODE_DATA_CORRUPTED, std::string("invalid ") + what + " state",

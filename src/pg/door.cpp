@@ -141,5 +141,12 @@ void Notice(const std::string &message, const std::string &detail) {
     Guard([&] { ereport(NOTICE, (errmsg("%s", m), errdetail("%s", d))); });
 }
 
+void Warning(const std::string &message, const std::string &detail, const std::string &hint) {
+    const char *m = message.c_str();
+    const char *d = detail.c_str();
+    const char *h = hint.c_str();
+    Guard([&] { ereport(WARNING, (errmsg("%s", m), errdetail("%s", d), errhint("%s", h))); });
+}
+
 }  // namespace pg
 }  // namespace ca

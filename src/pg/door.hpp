@@ -103,6 +103,8 @@ std::size_t MemoryLimitBytes();
 // Raises a NOTICE (what the readers say about skipped input) through Guard: sending a message can
 // itself fail (out of memory, a lost client), and that error must not longjmp past C++ frames.
 void Notice(const std::string &message, const std::string &detail);
+// One WARNING with detail and hint (a fit that did not converge). Call outside Guard.
+void Warning(const std::string &message, const std::string &detail, const std::string &hint);
 
 }  // namespace pg
 }  // namespace ca
