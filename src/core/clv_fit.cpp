@@ -5,6 +5,7 @@
 #include <cmath>
 #include <exception>
 #include <memory>
+#include <stdexcept>
 
 #include "errors.hpp"
 #include "cpp_only.hpp"  // last: fails the build if anything above pulled in postgres.h
@@ -90,9 +91,7 @@ ModelFit Minimize(ExecContext &ctx, const Objective &objective, const FitOptions
     const nlopt_result result = nlopt_optimize(opt.get(), theta.data(), &minimum);
     if (call.error) std::rethrow_exception(call.error);
     if (result == NLOPT_OUT_OF_MEMORY) throw std::bad_alloc();
-    if (result == NLOPT_INVALID_ARGS || result == NLOPT_FAILURE)
-        throw DataException("model fit failed", "The optimiser stopped with code " +
-                                                    std::to_string(static_cast<int>(result)) + ".");
+    if (result == NLOPT_INVALID_ARGS) throw std::logic_error("NLopt refused the fit's settings");
 
     ModelFit fit;
     fit.customers = customers;
@@ -117,6 +116,11 @@ ModelFit Minimize(ExecContext &ctx, const Objective &objective, const FitOptions
         fit.status = "log-likelihood not finite";
         return fit;
     }
+    if (result == NLOPT_FAILURE) {
+        // L-BFGS's line search found no better point: a fit no better than where it stopped.
+        fit.status = "the optimiser failed (NLopt code -1)";
+        return fit;
+    }
     if (result == NLOPT_MAXEVAL_REACHED) {
         fit.status = "evaluation limit reached";
         return fit;
@@ -124,7 +128,7 @@ ModelFit Minimize(ExecContext &ctx, const Objective &objective, const FitOptions
     double largest = 0;
     for (double g : gradient) largest = std::max(largest, std::fabs(g));
     if (!(largest < kGradientTolerance)) {
-        fit.status = "stopped away from the optimum (gradient " + std::to_string(largest) + ")";
+        fit.status = "stopped away from the optimum (gradient " + ShowNumber(largest) + ")";
         return fit;
     }
     fit.converged = true;
