@@ -13,9 +13,14 @@
 //
 // Orders on days after as_of's day are left out (and counted); customers without a purchase by
 // then have no summary.
+//
+// Holdout evaluation (docs/clv.md, "Holdout evaluation"): with a holdout end, as_of is the end of
+// calibration, and the purchase days in (as_of's day, holdout end's day] of the customers with a
+// summary are counted too, per customer and per day (the tracking table).
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "exec_context.hpp"
@@ -35,13 +40,29 @@ struct ClvCustomer {
     double T;
     bool has_monetary;  // frequency > 0
     double monetary;
+    std::int32_t first_day;              // of the first purchase (days since 2000-01-01)
+    std::int64_t holdout_purchases = 0;  // purchase days in the holdout period
+};
+
+// One period of the tracking table: repeat purchases of the cohort (the customers with a summary)
+// in period k, whose days are [start + (k - 1) unit, start + k unit) after the cohort's first
+// purchase day, actual and expected (the fitted model's E[X(t)] of each customer from its first
+// purchase on, summed).
+struct TrackingPeriod {
+    std::int32_t period;     // 1, 2, ...
+    std::int32_t first_day;  // the first whole day in it
+    bool holdout;            // it ends after as_of's day
+    std::int64_t actual;
+    double expected;
 };
 
 class ClvSummaries final : public OrderConsumer {
   public:
     // Orders count up to and including day `as_of_day` (days since 2000-01-01) when has_as_of;
-    // otherwise as_of is the latest purchase day.
-    ClvSummaries(ExecContext &ctx, bool has_as_of, std::int32_t as_of_day);
+    // otherwise as_of is the latest purchase day. With has_holdout (and has_as_of), purchases up to
+    // holdout_end_day (>= as_of_day) are kept for the holdout counts.
+    ClvSummaries(ExecContext &ctx, bool has_as_of, std::int32_t as_of_day, bool has_holdout = false,
+                 std::int32_t holdout_end_day = 0);
 
     void AddNullCustomer(std::int64_t lines) override { skips_.null_customer_rows += lines; }
     void Prefetch(std::uint32_t) const override {}
@@ -52,10 +73,17 @@ class ClvSummaries final : public OrderConsumer {
     // DataException when a customer's purchases add up beyond Money's range.
     BudgetVector<ClvCustomer> Finish(ExecContext &ctx, double unit_days);
 
+    // The tracking table from the first purchase day of the cohort to the holdout end (or as_of),
+    // in periods of `unit_days`; `expected_new(t)` is E[X(t)] of a customer t units after its
+    // first purchase. Call after Finish.
+    BudgetVector<TrackingPeriod> Track(ExecContext &ctx, double unit_days,
+                                       const std::function<double(double)> &expected_new) const;
+
     const SkippedRows &skips() const { return skips_; }
     // Whether as_of is known (given, or some purchase was seen), and its day.
     bool has_as_of() const { return has_as_of_; }
     std::int32_t as_of_day() const { return as_of_day_; }
+    std::int32_t holdout_end_day() const { return has_holdout_ ? holdout_end_day_ : as_of_day_; }
 
   private:
     struct DayPurchase {
@@ -63,9 +91,14 @@ class ClvSummaries final : public OrderConsumer {
         std::int32_t day;
         PackedMoney amount;
     };
-    bool has_as_of_, as_of_given_;
-    std::int32_t as_of_day_;
+    std::int32_t LastDay() const { return has_holdout_ ? holdout_end_day_ : as_of_day_; }
+
+    bool has_as_of_, as_of_given_, has_holdout_;
+    std::int32_t as_of_day_, holdout_end_day_;
     BudgetVector<DayPurchase> purchases_;
+    // Filled by Finish for Track: the first purchase day of each customer with a summary, and the
+    // days of their repeat purchases (one per purchase day), both sorted.
+    BudgetVector<std::int32_t> first_days_, repeat_days_;
     SkippedRows skips_;
 };
 

@@ -35,4 +35,78 @@ double DiscountedValue(const std::function<double(double)> &expected, double spe
     return value;
 }
 
+namespace {
+
+void RequireConverged(const ModelFit &fit, const char *model) {
+    if (!fit.converged)
+        throw DataException(std::string(model) + " fit did not converge",
+                            "Status: " + fit.status + ".",
+                            "Fit the models with bgnbd_fit(), pareto_nbd_fit() and "
+                            "gamma_gamma_fit() over clv_summary() to inspect them (docs/clv.md).");
+}
+
+}  // namespace
+
+CalibrationPoints CalibrationPointsOf(ExecContext &ctx,
+                                      const BudgetVector<ClvCustomer> &customers) {
+    CalibrationPoints points(ctx.limit());
+    for (const ClvCustomer &c : customers) {
+        ctx.Tick();
+        points.Add(CalibrationKey(static_cast<double>(c.frequency), c.recency, c.T));
+    }
+    return points;
+}
+
+SpendPoints SpendPointsOf(ExecContext &ctx, const BudgetVector<ClvCustomer> &customers,
+                          std::int64_t &zero_spend) {
+    SpendPoints points(ctx.limit());
+    zero_spend = 0;
+    for (const ClvCustomer &c : customers) {
+        ctx.Tick();
+        if (!c.has_monetary) continue;
+        SpendPoints::Key key;
+        if (!(c.monetary > 0))
+            ++zero_spend;
+        else if (SpendKey(static_cast<double>(c.frequency), c.monetary, key))
+            points.Add(key);
+    }
+    return points;
+}
+
+bool PurchaseModel::IsBgnbd(const std::string &name) {
+    if (name == "bgnbd") return true;
+    if (name == "pareto_nbd") return false;
+    throw InvalidParameter("unknown model \"" + name + "\"", {}, "Use bgnbd or pareto_nbd.");
+}
+
+PurchaseModel::PurchaseModel(ExecContext &ctx, const std::string &name,
+                             const CalibrationPoints &points)
+    : bgnbd_(IsBgnbd(name)),
+      fit_(bgnbd_ ? FitBgnbd(ctx, points.Points()) : FitParetoNbd(ctx, points.Points())) {
+    RequireConverged(fit_, name.c_str());
+    const std::vector<double> &p = fit_.params;
+    bg_ = {p[0], p[1], p[2], p[3]};
+    pareto_ = {p[0], p[1], p[2], p[3]};
+}
+
+double PurchaseModel::Expected(double t, double x, double t_x, double T) const {
+    return bgnbd_ ? BgnbdExpectedPurchases(bg_, t, x, t_x, T)
+                  : ParetoNbdExpectedPurchases(pareto_, t, x, t_x, T);
+}
+
+double PurchaseModel::ExpectedNew(double t) const {
+    return bgnbd_ ? BgnbdExpectedPurchasesNew(bg_, t) : ParetoNbdExpectedPurchasesNew(pareto_, t);
+}
+
+double PurchaseModel::ProbabilityAlive(double x, double t_x, double T) const {
+    return bgnbd_ ? BgnbdProbabilityAlive(bg_, x, t_x, T)
+                  : ParetoNbdProbabilityAlive(pareto_, x, t_x, T);
+}
+
+GammaGammaParams FitSpendModel(ExecContext &ctx, const SpendPoints &points) {
+    const ModelFit fit = FitGammaGamma(ctx, points.Points());
+    RequireConverged(fit, "gamma_gamma");
+    return {fit.params[0], fit.params[1], fit.params[2]};
+}
+
 }  // namespace ca

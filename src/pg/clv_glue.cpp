@@ -139,26 +139,33 @@ struct ClvInput {
     explicit ClvInput(ExecContext &ctx) : customers(ca::MakeBudgetVector<ca::ClvCustomer>(ctx)) {}
 };
 
-// Streams orders_sql (argument 1) into the per-customer summary at as_of (argument `as_of_arg`,
-// NULL for the latest purchase day), in `unit`; raises the skipped-rows NOTICE for `function`.
-void ReadClvInput(FunctionCallInfo fcinfo, ExecContext &ctx, int as_of_arg, double unit_days,
-                  const char *function, ClvInput &in) {
-    const std::string orders_sql = ca::pg::RequiredTextArg(fcinfo, 1, "orders_sql");
+// The calendar day of timestamptz argument n in the session's time zone, as the orders' days are.
+std::int32_t DayArg(FunctionCallInfo fcinfo, int n, const char *name) {
+    const TimestampTz at = PG_GETARG_TIMESTAMPTZ(n);
+    if (TIMESTAMP_NOT_FINITE(at)) throw ca::InvalidParameter(std::string(name) + " must be finite");
+    std::int32_t day = 0;
+    Guard([&] {
+        day = DatumGetDateADT(DirectFunctionCall1(timestamptz_date, TimestampTzGetDatum(at)));
+    });
+    return day;
+}
+
+// Streams orders_sql (argument `sql_arg`) into the per-customer summary at as_of (argument
+// `as_of_arg`, NULL for the latest purchase day; required with a holdout), in `unit`, with the
+// purchases up to the holdout end (argument `holdout_arg`, -1 for none); raises the skipped-rows
+// NOTICE for `function`.
+void ReadClvInput(FunctionCallInfo fcinfo, ExecContext &ctx, int sql_arg, int as_of_arg,
+                  int holdout_arg, double unit_days, const char *function, ClvInput &in) {
+    const std::string orders_sql = ca::pg::RequiredTextArg(fcinfo, sql_arg, "orders_sql");
+    const bool has_holdout = holdout_arg >= 0;
+    if (has_holdout && (PG_ARGISNULL(as_of_arg) || PG_ARGISNULL(holdout_arg)))
+        throw ca::pg::SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED,
+                               "calibration_end and holdout_end must not be null");
     const bool has_as_of = !PG_ARGISNULL(as_of_arg);
-    std::int32_t as_of_day = 0;
-    if (has_as_of) {
-        const TimestampTz as_of = PG_GETARG_TIMESTAMPTZ(as_of_arg);
-        if (TIMESTAMP_NOT_FINITE(as_of))
-            throw ca::InvalidParameter(
-                "as_of must be finite", {},
-                "Pass the calibration end, or NULL for the day of the latest "
-                "purchase.");
-        // Its calendar day in the session's time zone, as the orders' days are.
-        Guard([&] {
-            as_of_day =
-                DatumGetDateADT(DirectFunctionCall1(timestamptz_date, TimestampTzGetDatum(as_of)));
-        });
-    }
+    const std::int32_t as_of_day =
+        has_as_of ? DayArg(fcinfo, as_of_arg, has_holdout ? "calibration_end" : "as_of") : 0;
+    const std::int32_t holdout_day = has_holdout ? DayArg(fcinfo, holdout_arg, "holdout_end") : 0;
+    const std::int32_t last_day = has_holdout ? holdout_day : as_of_day;
     ca::pg::SpiSession spi;
     in.source = ca::pg::DescribeOrders(orders_sql);
     ca::pg::OrdersRead read;
@@ -166,27 +173,43 @@ void ReadClvInput(FunctionCallInfo fcinfo, ExecContext &ctx, int as_of_arg, doub
     // Local wall-clock time in the session's time zone: a day is a local calendar day.
     if (in.source.time_type == TIMESTAMPTZOID) read.time = ca::pg::OrderTime::SessionLocal;
     if (has_as_of) {
-        // Lines up to the end of as_of's day.
+        // Lines up to the end of as_of's (or the holdout end's) day.
         read.has_bound = true;
         if (in.source.time_type == DATEOID) {
             read.bound_inclusive = true;
             read.bound_type = DATEOID;
-            read.bound = DateADTGetDatum(as_of_day);
+            read.bound = DateADTGetDatum(last_day);
         } else {
             read.bound_inclusive = false;
             read.bound_type = TIMESTAMPOID;
-            read.bound = TimestampGetDatum(static_cast<Timestamp>(as_of_day + 1) * USECS_PER_DAY);
+            read.bound = TimestampGetDatum(static_cast<Timestamp>(last_day + 1) * USECS_PER_DAY);
         }
     }
     in.index = std::make_unique<ca::CustomerIndex>(ctx, in.source.customer.IndexKind());
-    in.orders = std::make_unique<ca::ClvSummaries>(ctx, has_as_of, as_of_day);
+    in.orders =
+        std::make_unique<ca::ClvSummaries>(ctx, has_as_of, as_of_day, has_holdout, holdout_day);
     ca::pg::ReadOrders(orders_sql, in.source, read, *in.index, *in.orders);
     spi.Finish();
     in.customers = in.orders->Finish(ctx, unit_days);
     in.without_purchase = static_cast<std::int64_t>(in.index->size()) -
                           static_cast<std::int64_t>(in.customers.size());
-    ca::pg::ReportSkippedRows(function, in.orders->skips(), "ordered after as_of's day",
-                              in.without_purchase, "had no purchase by as_of");
+    ca::pg::ReportSkippedRows(
+        function, in.orders->skips(),
+        has_holdout ? "ordered after holdout_end's day" : "ordered after as_of's day",
+        in.without_purchase,
+        has_holdout ? "had no purchase by calibration_end" : "had no purchase by as_of");
+}
+
+// customer_id, frequency, recency, t, monetary: the first five columns of every per-customer
+// result.
+void SummaryColumns(const ca::pg::KeyOutput &customer_out, const ca::CustomerIndex &index,
+                    const ca::ClvCustomer &c, Datum *values, bool *nulls) {
+    values[0] = customer_out.Make(index, c.customer);
+    values[1] = Int64GetDatum(c.frequency);
+    values[2] = Float8GetDatum(c.recency);
+    values[3] = Float8GetDatum(c.T);
+    values[4] = Float8GetDatum(c.monetary);
+    nulls[4] = !c.has_monetary;
 }
 
 double UnitArg(FunctionCallInfo fcinfo, int n) {
@@ -358,19 +381,14 @@ CA_FUNCTION(ca_clv_summary) {
     const double unit_days = UnitArg(fcinfo, 3);
     ExecContext ctx(ca::pg::MemoryLimitBytes(), ca::pg::InterruptHook);
     ClvInput in(ctx);
-    ReadClvInput(fcinfo, ctx, 2, unit_days, "clv_summary", in);
+    ReadClvInput(fcinfo, ctx, 1, 2, -1, unit_days, "clv_summary", in);
     const ca::pg::KeyOutput customer_out(in.source.customer, ca::pg::ResultColumnType(fcinfo, 1),
                                          "customer_id", "id_type");
     ca::pg::ResultWriter out(fcinfo);
     const ca::CustomerIndex &index = *in.index;
     for (const ca::ClvCustomer &c : in.customers) {
         out.Row<5>([&](Datum *values, bool *nulls) {
-            values[0] = customer_out.Make(index, c.customer);
-            values[1] = Int64GetDatum(c.frequency);
-            values[2] = Float8GetDatum(c.recency);
-            values[3] = Float8GetDatum(c.T);
-            values[4] = Float8GetDatum(c.monetary);
-            nulls[4] = !c.has_monetary;
+            SummaryColumns(customer_out, index, c, values, nulls);
         });
     }
     return (Datum)0;
@@ -380,10 +398,8 @@ CA_FUNCTION(ca_clv_summary) {
 //                         period)
 CA_FUNCTION(ca_customer_lifetime_value) {
     const double unit_days = UnitArg(fcinfo, 5);
-    const std::string model = ca::pg::RequiredTextArg(fcinfo, 6, "model");
-    if (model != "bgnbd" && model != "pareto_nbd")
-        throw ca::InvalidParameter("unknown model \"" + model + "\"", {},
-                                   "Use bgnbd or pareto_nbd.");
+    const std::string model_name = ca::pg::RequiredTextArg(fcinfo, 6, "model");
+    ca::PurchaseModel::IsBgnbd(model_name);  // checks the name before reading
     if (PG_ARGISNULL(3) || PG_ARGISNULL(4) || PG_ARGISNULL(7))
         throw ca::pg::SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED,
                                "horizon, discount_rate and period must not be null");
@@ -400,37 +416,16 @@ CA_FUNCTION(ca_customer_lifetime_value) {
 
     ExecContext ctx(ca::pg::MemoryLimitBytes(), ca::pg::InterruptHook);
     ClvInput in(ctx);
-    ReadClvInput(fcinfo, ctx, 2, unit_days, "customer_lifetime_value", in);
-    ca::CalibrationPoints triples(ctx.limit());
-    ca::SpendPoints spend(ctx.limit());
+    ReadClvInput(fcinfo, ctx, 1, 2, -1, unit_days, "customer_lifetime_value", in);
+    const ca::PurchaseModel model(ctx, model_name, ca::CalibrationPointsOf(ctx, in.customers));
     std::int64_t zero_spend = 0;
-    for (const ca::ClvCustomer &c : in.customers) {
-        ctx.Tick();
-        const double x = static_cast<double>(c.frequency);
-        triples.Add(ca::CalibrationKey(x, c.recency, c.T));
-        ca::SpendPoints::Key key;
-        if (c.has_monetary && c.monetary > 0 && ca::SpendKey(x, c.monetary, key)) spend.Add(key);
-        zero_spend += c.has_monetary && !(c.monetary > 0);
-    }
-    const bool bgnbd = model == "bgnbd";
-    const ca::ModelFit fit =
-        bgnbd ? ca::FitBgnbd(ctx, triples.Points()) : ca::FitParetoNbd(ctx, triples.Points());
-    const ca::ModelFit spend_fit = ca::FitGammaGamma(ctx, spend.Points());
-    for (const ca::ModelFit *f : {&fit, &spend_fit})
-        if (!f->converged)
-            throw ca::DataException(
-                std::string(f == &fit ? model : "gamma_gamma") + " fit did not converge",
-                "Status: " + f->status + ".",
-                "Fit the models with bgnbd_fit(), pareto_nbd_fit() and gamma_gamma_fit() over "
-                "clv_summary() to inspect them (docs/clv.md).");
+    const ca::GammaGammaParams g =
+        ca::FitSpendModel(ctx, ca::SpendPointsOf(ctx, in.customers, zero_spend));
     if (zero_spend > 0)
         ca::pg::Notice("customer_lifetime_value left " + std::to_string(zero_spend) +
                            " repeat customers out of the Gamma-Gamma fit",
                        "Their repeat purchases have a total value of 0; the model describes "
                        "positive spend. Their expected spend is still predicted.");
-    const ca::BgnbdParams pb{fit.params[0], fit.params[1], fit.params[2], fit.params[3]};
-    const ca::ParetoNbdParams pp{fit.params[0], fit.params[1], fit.params[2], fit.params[3]};
-    const ca::GammaGammaParams g{spend_fit.params[0], spend_fit.params[1], spend_fit.params[2]};
 
     const ca::pg::KeyOutput customer_out(in.source.customer, ca::pg::ResultColumnType(fcinfo, 1),
                                          "customer_id", "id_type");
@@ -438,27 +433,76 @@ CA_FUNCTION(ca_customer_lifetime_value) {
     const ca::CustomerIndex &index = *in.index;
     for (const ca::ClvCustomer &c : in.customers) {
         const double x = static_cast<double>(c.frequency);
-        auto expected = [&](double t) {
-            return bgnbd ? ca::BgnbdExpectedPurchases(pb, t, x, c.recency, c.T)
-                         : ca::ParetoNbdExpectedPurchases(pp, t, x, c.recency, c.T);
-        };
-        const double p_alive = bgnbd ? ca::BgnbdProbabilityAlive(pb, x, c.recency, c.T)
-                                     : ca::ParetoNbdProbabilityAlive(pp, x, c.recency, c.T);
+        auto expected = [&](double t) { return model.Expected(t, x, c.recency, c.T); };
+        const double p_alive = model.ProbabilityAlive(x, c.recency, c.T);
         const double purchases = expected(horizon.periods * horizon.period_length);
         const double spend_each =
             ca::GammaGammaExpectedSpend(g, x, c.has_monetary ? c.monetary : 0);
         const double value = ca::DiscountedValue(expected, spend_each, horizon);
         out.Row<9>([&](Datum *values, bool *nulls) {
-            values[0] = customer_out.Make(index, c.customer);
-            values[1] = Int64GetDatum(c.frequency);
-            values[2] = Float8GetDatum(c.recency);
-            values[3] = Float8GetDatum(c.T);
-            values[4] = Float8GetDatum(c.monetary);
-            nulls[4] = !c.has_monetary;
+            SummaryColumns(customer_out, index, c, values, nulls);
             values[5] = Float8GetDatum(p_alive);
             values[6] = Float8GetDatum(purchases);
             values[7] = Float8GetDatum(spend_each);
             values[8] = Float8GetDatum(value);
+        });
+    }
+    return (Datum)0;
+}
+
+// clv_holdout(id_type, orders_sql, calibration_end, holdout_end, unit, model)
+CA_FUNCTION(ca_clv_holdout) {
+    const double unit_days = UnitArg(fcinfo, 4);
+    const std::string model_name = ca::pg::RequiredTextArg(fcinfo, 5, "model");
+    ca::PurchaseModel::IsBgnbd(model_name);
+    ExecContext ctx(ca::pg::MemoryLimitBytes(), ca::pg::InterruptHook);
+    ClvInput in(ctx);
+    ReadClvInput(fcinfo, ctx, 1, 2, 3, unit_days, "clv_holdout", in);
+    const ca::PurchaseModel model(ctx, model_name, ca::CalibrationPointsOf(ctx, in.customers));
+    const double length =
+        static_cast<double>(in.orders->holdout_end_day() - in.orders->as_of_day()) / unit_days;
+    const ca::pg::KeyOutput customer_out(in.source.customer, ca::pg::ResultColumnType(fcinfo, 1),
+                                         "customer_id", "id_type");
+    ca::pg::ResultWriter out(fcinfo);
+    const ca::CustomerIndex &index = *in.index;
+    for (const ca::ClvCustomer &c : in.customers) {
+        const double expected =
+            model.Expected(length, static_cast<double>(c.frequency), c.recency, c.T);
+        out.Row<8>([&](Datum *values, bool *nulls) {
+            SummaryColumns(customer_out, index, c, values, nulls);
+            values[5] = Float8GetDatum(length);
+            values[6] = Int64GetDatum(c.holdout_purchases);
+            values[7] = Float8GetDatum(expected);
+        });
+    }
+    return (Datum)0;
+}
+
+// clv_tracking(orders_sql, calibration_end, holdout_end, unit, model)
+CA_FUNCTION(ca_clv_tracking) {
+    const double unit_days = UnitArg(fcinfo, 3);
+    const std::string model_name = ca::pg::RequiredTextArg(fcinfo, 4, "model");
+    ca::PurchaseModel::IsBgnbd(model_name);
+    ExecContext ctx(ca::pg::MemoryLimitBytes(), ca::pg::InterruptHook);
+    ClvInput in(ctx);
+    ReadClvInput(fcinfo, ctx, 0, 1, 2, unit_days, "clv_tracking", in);
+    const ca::PurchaseModel model(ctx, model_name, ca::CalibrationPointsOf(ctx, in.customers));
+    const auto periods =
+        in.orders->Track(ctx, unit_days, [&](double t) { return model.ExpectedNew(t); });
+    ca::pg::ResultWriter out(fcinfo);
+    std::int64_t actual_total = 0;
+    double expected_total = 0;
+    for (const ca::TrackingPeriod &p : periods) {
+        actual_total += p.actual;
+        expected_total += p.expected;
+        out.Row<7>([&](Datum *values, bool *) {
+            values[0] = Int32GetDatum(p.period);
+            values[1] = DateADTGetDatum(p.first_day);
+            values[2] = BoolGetDatum(p.holdout);
+            values[3] = Int64GetDatum(p.actual);
+            values[4] = Float8GetDatum(p.expected);
+            values[5] = Int64GetDatum(actual_total);
+            values[6] = Float8GetDatum(expected_total);
         });
     }
     return (Datum)0;

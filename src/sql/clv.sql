@@ -212,3 +212,46 @@ AS 'MODULE_PATHNAME', 'ca_customer_lifetime_value'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.customer_lifetime_value(anyelement, text, timestamptz, integer, double precision, text, text, interval) IS
 'per customer of orders_sql: summary, P(alive), expected purchases and spend, and discounted CLV over horizon periods, from BG/NBD (or Pareto/NBD) and Gamma-Gamma fitted on the same customers';
+
+-- Holdout evaluation (docs/clv.md): the model fitted on the calibration period (up to
+-- calibration_end), against what each customer really bought up to holdout_end.
+CREATE FUNCTION @extschema@.clv_holdout(
+    id_type         anyelement,
+    orders_sql      text,
+    calibration_end timestamptz,
+    holdout_end     timestamptz,
+    unit            text DEFAULT 'week',
+    model           text DEFAULT 'bgnbd')
+RETURNS TABLE (
+    customer_id        anyelement,
+    frequency          bigint,
+    recency            double precision,
+    t                  double precision,
+    monetary           double precision,
+    holdout_length     double precision,
+    actual_purchases   bigint,
+    expected_purchases double precision)
+AS 'MODULE_PATHNAME', 'ca_clv_holdout'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.clv_holdout(anyelement, text, timestamptz, timestamptz, text, text) IS
+'per customer with a purchase by calibration_end: the calibration summary, purchases in the holdout period up to holdout_end, and those the model fitted on the calibration period expects';
+
+-- The tracking table users plot: repeat purchases of the cohort per period, actual and expected.
+CREATE FUNCTION @extschema@.clv_tracking(
+    orders_sql      text,
+    calibration_end timestamptz,
+    holdout_end     timestamptz,
+    unit            text DEFAULT 'week',
+    model           text DEFAULT 'bgnbd')
+RETURNS TABLE (
+    period              integer,
+    first_day           date,
+    holdout             boolean,
+    actual              bigint,
+    expected            double precision,
+    actual_cumulative   bigint,
+    expected_cumulative double precision)
+AS 'MODULE_PATHNAME', 'ca_clv_tracking'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.clv_tracking(text, timestamptz, timestamptz, text, text) IS
+'repeat purchases per period of the customers with a purchase by calibration_end, actual and expected by the model fitted on the calibration period';
