@@ -101,6 +101,27 @@ FROM result ORDER BY monetary DESC, customer_id LIMIT 10;
 SELECT priority, segment, r_min || '-' || r_max AS r, f_min || '-' || f_max AS f,
        m_min || '-' || m_max AS m
 FROM rfm_default_segments() ORDER BY priority;
+\echo
+\echo '-- Customer lifetime value (docs/clv.md): BG/NBD and Gamma-Gamma fitted on every customer'
+\echo '-- (weeks, up to the latest order), value of the next 12 months at 1 % discount a month'
+SET client_min_messages = warning;
+CREATE TEMP TABLE summary AS
+SELECT * FROM clv_summary(NULL::bigint, 'SELECT customer_id, order_id, ordered_at, amount FROM order_lines');
+RESET client_min_messages;
+SELECT 'BG/NBD' AS model, round((m).r::numeric, 4) AS r, round((m).alpha::numeric, 4) AS alpha,
+       round((m).a::numeric, 4) AS a, round((m).b::numeric, 4) AS b,
+       round((m).log_likelihood::numeric, 2) AS log_likelihood, (m).customers, (m).converged
+FROM (SELECT bgnbd_fit(frequency, recency, t) AS m FROM summary) AS f;
+SELECT 'Gamma-Gamma' AS model, round((m).p::numeric, 4) AS p, round((m).q::numeric, 4) AS q,
+       round((m).gamma::numeric, 4) AS gamma, (m).customers, (m).converged
+FROM (SELECT gamma_gamma_fit(frequency, monetary) AS m FROM summary WHERE monetary > 0) AS f;
+\echo 'Most valuable customers'
+SELECT customer_id, frequency, round(recency::numeric, 1) AS recency_weeks,
+       round(t::numeric, 1) AS age_weeks, round(p_alive::numeric, 3) AS p_alive,
+       round(expected_purchases::numeric, 2) AS purchases_next_12_months,
+       round(expected_spend::numeric, 2) AS expected_spend, round(clv::numeric, 2) AS clv
+FROM customer_lifetime_value(NULL::bigint, 'SELECT customer_id, order_id, ordered_at, amount FROM order_lines')
+ORDER BY clv DESC, customer_id LIMIT 10;
 SQL
 
 if [ "$keep" = 1 ]; then
