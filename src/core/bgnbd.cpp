@@ -50,54 +50,77 @@ double BgnbdLogLikelihood(const BgnbdParams &p, double x, double t_x, double T) 
     return ll;
 }
 
-double BgnbdObjective(ExecContext &ctx, const BudgetVector<CalibrationPoints::Point> &points,
-                      const double theta[4], double *gradient) {
+namespace {
+
+// The likelihood's data prepared once per fit: the points and their distinct times, with scratch
+// space for log(alpha + t) and 1 / (alpha + t) per distinct time.
+struct Prepared {
+    Prepared(ExecContext &ctx, const BudgetVector<CalibrationPoints::Point> &points)
+        : points(points),
+          index(ctx, points),
+          log_at(MakeBudgetVector<double>(ctx)),
+          inv_at(MakeBudgetVector<double>(ctx)) {
+        log_at.resize(index.times.size());
+        inv_at.resize(index.times.size());
+    }
+    const BudgetVector<CalibrationPoints::Point> &points;
+    TimeIndex index;
+    BudgetVector<double> log_at, inv_at;
+};
+
+double Objective4(ExecContext &ctx, Prepared &d, const double theta[4], double *gradient) {
     const double r = std::exp(theta[0]), alpha = std::exp(theta[1]), a = std::exp(theta[2]),
                  b = std::exp(theta[3]);
-    const BgnbdParams p{r, alpha, a, b};
-    const double log_alpha = theta[1];
+    const double log_alpha = theta[1], log_a = theta[2];
+    for (std::size_t k = 0; k < d.index.times.size(); ++k) {
+        d.log_at[k] = std::log(alpha + d.index.times[k]);
+        d.inv_at[k] = 1 / (alpha + d.index.times[k]);
+    }
     const double lg_r = std::lgamma(r), lg_ab = std::lgamma(a + b), lg_b = std::lgamma(b);
-    const double dg_r = digamma(r), dg_ab = digamma(a + b), dg_b = digamma(b);
+    const double dg_r = gradient ? digamma(r) : 0, dg_ab = gradient ? digamma(a + b) : 0,
+                 dg_b = gradient ? digamma(b) : 0;
+    const auto &points = d.points;
+    const double *log_at = d.log_at.data(), *inv_at = d.inv_at.data();
+    const std::uint32_t *rec = d.index.recency.data(), *age = d.index.age.data();
     double total = 0, n = 0, dr = 0, dalpha = 0, da = 0, db = 0;
     // Points are sorted by x: the terms in x alone are computed once per distinct x.
     std::size_t i = 0;
     while (i < points.size()) {
-        const double x = points[i].key[0];
-        double group = 0, gdr = 0, gdalpha = 0, gda = 0, gdb = 0, count_x = 0;
+        const double x = points[i].key[0], rx = r + x;
+        const double log_bx1 = x > 0 ? std::log(b + x - 1) : 0,
+                     inv_bx1 = x > 0 ? 1 / (b + x - 1) : 0;
+        double group = 0, gdr = 0, gdalpha = 0, gs = 0, count_x = 0;
         for (; i < points.size() && points[i].key[0] == x; ++i) {
             ctx.Tick();
             const double c = static_cast<double>(points[i].count);
-            const double t_x = points[i].key[1], T = points[i].key[2];
-            const double u = std::log(alpha + T);
+            const double u = log_at[age[i]], iu = inv_at[age[i]];
             count_x += c;
-            group += c * (r * log_alpha - (r + x) * u);
-            gdr += c * (log_alpha - u);
-            gdalpha += c * (r / alpha - (r + x) / (alpha + T));
+            group -= c * rx * u;
+            gdr -= c * u;
+            gdalpha -= c * rx * iu;
             if (x > 0) {
-                const double v = std::log(alpha + t_x);
-                const double z = std::log(a) - std::log(b + x - 1) + (r + x) * (u - v);
-                group += c * Softplus(z);
-                const double s = LogisticOfMinus(-z);  // d softplus / dz
+                const double v = log_at[rec[i]], iv = inv_at[rec[i]];
+                const double z = log_a - log_bx1 + rx * (u - v);
+                // log(1 + e^z) and its derivative 1 / (1 + e^-z), from one exponential.
+                const double e = std::exp(-std::fabs(z));
+                group += c * ((z > 0 ? z : 0) + std::log1p(e));
+                const double s = (z >= 0 ? 1 : e) / (1 + e);
                 gdr += c * s * (u - v);
-                gdalpha += c * s * (r + x) * (1 / (alpha + T) - 1 / (alpha + t_x));
-                gda += c * s / a;
-                gdb -= c * s / (b + x - 1);
+                gdalpha += c * s * rx * (iu - iv);
+                gs += c * s;
             }
         }
-        group += count_x * (std::lgamma(r + x) - lg_r + lg_ab + std::lgamma(b + x) - lg_b -
-                            std::lgamma(a + b + x));
-        if (gradient != nullptr) {
-            const double dg_abx = digamma(a + b + x);
-            gdr += count_x * (digamma(r + x) - dg_r);
-            gda += count_x * (dg_ab - dg_abx);
-            gdb += count_x * (dg_ab + digamma(b + x) - dg_b - dg_abx);
-        }
+        group += count_x * (r * log_alpha + std::lgamma(rx) - lg_r + lg_ab + std::lgamma(b + x) -
+                            lg_b - std::lgamma(a + b + x));
         total += group;
         n += count_x;
-        dr += gdr;
-        dalpha += gdalpha;
-        da += gda;
-        db += gdb;
+        if (gradient != nullptr) {
+            const double dg_abx = digamma(a + b + x);
+            dr += gdr + count_x * (log_alpha + digamma(rx) - dg_r);
+            dalpha += gdalpha + count_x * r / alpha;
+            da += gs / a + count_x * (dg_ab - dg_abx);
+            db += -gs * inv_bx1 + count_x * (dg_ab + digamma(b + x) - dg_b - dg_abx);
+        }
     }
     if (gradient != nullptr) {
         // d/d log(theta) = theta d/d theta, of the negative mean.
@@ -106,14 +129,22 @@ double BgnbdObjective(ExecContext &ctx, const BudgetVector<CalibrationPoints::Po
         gradient[2] = -da * a / n;
         gradient[3] = -db * b / n;
     }
-    (void)p;
     return -total / n;
+}
+
+}  // namespace
+
+double BgnbdObjective(ExecContext &ctx, const BudgetVector<CalibrationPoints::Point> &points,
+                      const double theta[4], double *gradient) {
+    Prepared d(ctx, points);
+    return Objective4(ctx, d, theta, gradient);
 }
 
 ModelFit FitBgnbd(ExecContext &ctx, const BudgetVector<CalibrationPoints::Point> &points) {
     const std::uint64_t customers = RequireRepeatBuyers(points);
+    Prepared d(ctx, points);
     const Objective objective = [&](const std::vector<double> &theta, double *gradient) {
-        return BgnbdObjective(ctx, points, theta.data(), gradient);
+        return Objective4(ctx, d, theta.data(), gradient);
     };
     FitOptions options;
     options.names = {"r", "alpha", "a", "b"};

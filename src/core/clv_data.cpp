@@ -6,6 +6,31 @@
 
 namespace ca {
 
+TimeIndex::TimeIndex(ExecContext &ctx, const BudgetVector<CalibrationPoints::Point> &points)
+    : times(MakeBudgetVector<double>(ctx)),
+      recency(MakeBudgetVector<std::uint32_t>(ctx)),
+      age(MakeBudgetVector<std::uint32_t>(ctx)) {
+    times.reserve(2 * points.size());
+    for (const auto &p : points) {
+        times.push_back(p.key[1]);
+        times.push_back(p.key[2]);
+    }
+    std::sort(times.begin(), times.end());
+    times.erase(std::unique(times.begin(), times.end()), times.end());
+    times.shrink_to_fit();
+    recency.reserve(points.size());
+    age.reserve(points.size());
+    auto index = [&](double t) {
+        ctx.Tick();
+        return static_cast<std::uint32_t>(std::lower_bound(times.begin(), times.end(), t) -
+                                          times.begin());
+    };
+    for (const auto &p : points) {
+        recency.push_back(index(p.key[1]));
+        age.push_back(index(p.key[2]));
+    }
+}
+
 void CheckFrequency(double x) {
     if (!(x >= 0 && x < 2147483648.0 && x == std::floor(x)))
         throw InvalidParameter("frequency must be a whole number of repeat purchases, at least 0",
