@@ -173,10 +173,13 @@ SELECT q, pg_temp.outcome(q) FROM (VALUES
 ) AS t(q);
 
 -- A fit that cannot converge says so: nobody ever drops out (every customer bought right up to
--- T), so b runs to infinity.
-SELECT (m).converged, (m).status
+-- T): the model degenerates (b or r runs off to a bound).
+-- (Which parameter runs off first depends on rounding: the status is not shown here.)
+\set VERBOSITY terse
+SELECT (m).converged, (m).status <> 'converged' AS says_why
 FROM (SELECT customer_analytics.bgnbd_fit(x, x, 10) AS m
       FROM generate_series(1, 9) AS x, generate_series(1, 20)) AS f;
+\set VERBOSITY default
 
 -- The memory limit holds the state of the fitting aggregates.
 SET customer_analytics.memory_limit = '64kB';
