@@ -16,12 +16,13 @@ namespace clv_test {
 
 // Reads "[master id] id yyyymmdd cds dollars" lines (the sample has both ids, the master file only
 // the first) into summaries at as_of; false with a SKIP message when the file is absent.
-inline bool LoadCdnow(ca::ExecContext &ctx, const std::string &file, std::int32_t as_of_day,
-                      ca::BudgetVector<ca::ClvCustomer> &out, double unit_days = 7) {
+// The purchase log into `summaries` (any calibration and holdout); false with a SKIP message when
+// the file is absent.
+inline bool LoadCdnowInto(ca::ExecContext &ctx, const std::string &file,
+                          ca::ClvSummaries &summaries) {
     std::string text;
     if (!ReadDataFile(file, text)) return false;
     const bool sample = file.find("sample") != std::string::npos;
-    ca::ClvSummaries summaries(ctx, true, as_of_day);
     std::istringstream in(text);
     std::string line;
     while (std::getline(in, line)) {
@@ -41,6 +42,13 @@ inline bool LoadCdnow(ca::ExecContext &ctx, const std::string &file, std::int32_
         order.decimals = 2;
         summaries.Add(static_cast<std::uint32_t>(id - 1), order);
     }
+    return true;
+}
+
+inline bool LoadCdnow(ca::ExecContext &ctx, const std::string &file, std::int32_t as_of_day,
+                      ca::BudgetVector<ca::ClvCustomer> &out, double unit_days = 7) {
+    ca::ClvSummaries summaries(ctx, true, as_of_day);
+    if (!LoadCdnowInto(ctx, file, summaries)) return false;
     out = summaries.Finish(ctx, unit_days);
     return true;
 }

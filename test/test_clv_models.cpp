@@ -408,3 +408,41 @@ TEST_CASE("the customer summary merges days, leaves out returns and orders after
     CHECK(out2[0].T == 5);
     CHECK(out2[1].T == 0);
 }
+
+TEST_CASE("holdout counts and the tracking table on the CDNOW sample", "[clv][summary]") {
+    ca::ExecContext ctx;
+    std::string text;
+    auto customers = ca::MakeBudgetVector<ca::ClvCustomer>(ctx);
+    // Calibration to 1997-09-30, holdout to 1998-06-30 (weeks 40-78).
+    ca::ClvSummaries summaries(ctx, true, CdnowCalibrationEnd(), true,
+                               ca::DaysFromCivil(1998, 6, 30));
+    if (!LoadCdnowInto(ctx, "cdnow_sample.txt.gz", summaries)) return;
+    customers = summaries.Finish(ctx, 7);
+    REQUIRE(customers.size() == 2357);
+    std::int64_t calibration = 0, holdout = 0;
+    for (const auto &c : customers) {
+        calibration += c.frequency;
+        holdout += c.holdout_purchases;
+    }
+    CHECK(calibration == 2457);
+    const auto fit = ca::FitBgnbd(ctx, Triples(customers).Points());
+    const ca::BgnbdParams p{fit.params[0], fit.params[1], fit.params[2], fit.params[3]};
+    const auto periods =
+        summaries.Track(ctx, 7, [&](double t) { return ca::BgnbdExpectedPurchasesNew(p, t); });
+    REQUIRE(periods.size() == 78);
+    std::int64_t actual = 0;
+    double expected = 0;
+    for (const auto &period : periods) {
+        actual += period.actual;
+        expected += period.expected;
+        CHECK(period.holdout == (period.period > 39));
+    }
+    CHECK(actual == calibration + holdout);
+    // The expected cumulative count at week 78 is the sum over customers of E[X(t)] from each
+    // one's first purchase to the end of week 78.
+    const double end = ca::DaysFromCivil(1997, 1, 1) + 78 * 7;
+    double direct = 0;
+    for (const auto &c : customers)
+        direct += ca::BgnbdExpectedPurchasesNew(p, (end - c.first_day) / 7);
+    CHECK(expected == Approx(direct).epsilon(1e-12));
+}
