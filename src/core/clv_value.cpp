@@ -22,11 +22,12 @@ void CheckClvHorizon(const ClvHorizon &h) {
                                "It is the rate per period: 0.01 for 1 % a month.");
 }
 
-double DiscountedValue(const std::function<double(double)> &expected, double spend,
-                       const ClvHorizon &h) {
+double DiscountedValue(ExecContext &ctx, const std::function<double(double)> &expected,
+                       double spend, const ClvHorizon &h) {
     CheckClvHorizon(h);
     double value = 0, before = expected(0), factor = 1;
     for (int i = 1; i <= h.periods; ++i) {
+        ctx.CheckInterrupts();
         const double now = expected(i * h.period_length);
         factor /= 1 + h.discount_rate;
         value += spend * (now - before) * factor;

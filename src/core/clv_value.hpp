@@ -36,9 +36,10 @@ constexpr int kMaxClvPeriods = 100000;
 // Throws InvalidParameter unless the horizon is as documented above.
 void CheckClvHorizon(const ClvHorizon &h);
 
-// `expected(t)` gives E(t); called periods + 1 times (E(0) included).
-double DiscountedValue(const std::function<double(double)> &expected, double spend,
-                       const ClvHorizon &h);
+// `expected(t)` gives E(t); called periods + 1 times (E(0) included), with a cancellation check
+// before each.
+double DiscountedValue(ExecContext &ctx, const std::function<double(double)> &expected,
+                       double spend, const ClvHorizon &h);
 
 // The customers' (x, t_x, T) as points (memory charged to a budget of `memory_limit`).
 CalibrationPoints CalibrationPointsOf(ExecContext &ctx, const BudgetVector<ClvCustomer> &customers);

@@ -358,9 +358,10 @@ CA_FUNCTION(ca_bgnbd_clv) {
     const ca::GammaGammaParams g = GammaGamma(fcinfo, 1);
     const double x = PG_GETARG_FLOAT8(2), t_x = PG_GETARG_FLOAT8(3), T = PG_GETARG_FLOAT8(4);
     const double spend = ca::GammaGammaExpectedSpend(g, x, PG_GETARG_FLOAT8(5));
-    PG_RETURN_FLOAT8(
-        ca::DiscountedValue([&](double t) { return ca::BgnbdExpectedPurchases(p, t, x, t_x, T); },
-                            spend, HorizonArgs(fcinfo, 6)));
+    ExecContext ctx(ca::pg::MemoryLimitBytes(), ca::pg::InterruptHook);
+    PG_RETURN_FLOAT8(ca::DiscountedValue(
+        ctx, [&](double t) { return ca::BgnbdExpectedPurchases(p, t, x, t_x, T); }, spend,
+        HorizonArgs(fcinfo, 6)));
 }
 
 CA_FUNCTION(ca_pareto_nbd_clv) {
@@ -368,8 +369,9 @@ CA_FUNCTION(ca_pareto_nbd_clv) {
     const ca::GammaGammaParams g = GammaGamma(fcinfo, 1);
     const double x = PG_GETARG_FLOAT8(2), t_x = PG_GETARG_FLOAT8(3), T = PG_GETARG_FLOAT8(4);
     const double spend = ca::GammaGammaExpectedSpend(g, x, PG_GETARG_FLOAT8(5));
+    ExecContext ctx(ca::pg::MemoryLimitBytes(), ca::pg::InterruptHook);
     PG_RETURN_FLOAT8(ca::DiscountedValue(
-        [&](double t) { return ca::ParetoNbdExpectedPurchases(p, t, x, t_x, T); }, spend,
+        ctx, [&](double t) { return ca::ParetoNbdExpectedPurchases(p, t, x, t_x, T); }, spend,
         HorizonArgs(fcinfo, 6)));
 }
 
@@ -438,7 +440,7 @@ CA_FUNCTION(ca_customer_lifetime_value) {
         const double purchases = expected(horizon.periods * horizon.period_length);
         const double spend_each =
             ca::GammaGammaExpectedSpend(g, x, c.has_monetary ? c.monetary : 0);
-        const double value = ca::DiscountedValue(expected, spend_each, horizon);
+        const double value = ca::DiscountedValue(ctx, expected, spend_each, horizon);
         out.Row<9>([&](Datum *values, bool *nulls) {
             SummaryColumns(customer_out, index, c, values, nulls);
             values[5] = Float8GetDatum(p_alive);
