@@ -52,7 +52,7 @@ customer_analytics--0.1.sql: $(SQL_FRAGMENTS)
 
 # The deterministic sample generator the regression tests and the demo read their orders from.
 all: tools/ca_generate_orders
-tools/ca_generate_orders: tools/generate_orders.cpp
+tools/ca_generate_orders: tools/generate_orders.cpp tools/generator_common.hpp
 	$(CXX) -std=c++17 -O2 -Wall -Wextra -o $@ $<
 EXTRA_CLEAN = tools/ca_generate_orders
 

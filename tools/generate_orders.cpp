@@ -39,6 +39,8 @@
 #include <string>
 #include <vector>
 
+#include "generator_common.hpp"
+
 namespace {
 
 using u64 = std::uint64_t;
@@ -74,50 +76,26 @@ constexpr u64 kMaxOrders = 1000000000;   // keeps record indexes in 32 bits
 
 // --- Random numbers.
 
-u64 SplitMix64(u64 &state) {
-    u64 z = (state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
+using ca_tools::Civil;
+using ca_tools::CivilFromDays;
+using ca_tools::DaysFromCivil;
+using ca_tools::ParseDate;
+using ca_tools::SplitMix64;
+using ca_tools::Weekday;
 
-u64 Rotl(u64 x, int k) {
-    return (x << k) | (x >> (64 - k));
-}
-
-class Rng {  // xoshiro256**
+class Rng : public ca_tools::Xoshiro256 {  // xoshiro256**
   public:
     // An independent stream for (seed, purpose, index).
-    Rng(u64 seed, u64 purpose, u64 index) {
-        u64 h = seed;
-        h = SplitMix64(h) ^ (purpose * 0xD1B54A32D192ED03ULL);
-        h = SplitMix64(h) ^ index;
-        h = SplitMix64(h);
-        for (u64 &w : s_) w = SplitMix64(h);
-    }
-    u64 Next() {
-        const u64 result = Rotl(s_[1] * 5, 7) * 9;
-        const u64 t = s_[1] << 17;
-        s_[2] ^= s_[0];
-        s_[3] ^= s_[1];
-        s_[1] ^= s_[2];
-        s_[0] ^= s_[3];
-        s_[2] ^= t;
-        s_[3] = Rotl(s_[3], 45);
-        return result;
-    }
-    // Uniform in [0, n), n > 0, without modulo bias.
-    u64 Below(u64 n) {
-        const u64 threshold = (0 - n) % n;
-        for (;;) {
-            const u64 r = Next();
-            if (r >= threshold) return r % n;
-        }
-    }
+    Rng(u64 seed, u64 purpose, u64 index) : Xoshiro256(StreamState(seed, purpose, index)) {}
     bool Permille(u32 p) { return Below(1000) < p; }
 
   private:
-    u64 s_[4];
+    static u64 StreamState(u64 seed, u64 purpose, u64 index) {
+        u64 h = seed;
+        h = SplitMix64(h) ^ (purpose * 0xD1B54A32D192ED03ULL);
+        h = SplitMix64(h) ^ index;
+        return SplitMix64(h);
+    }
 };
 
 // --- Fixed-point arithmetic. Qn means value * 2^n.
@@ -313,52 +291,7 @@ constexpr i64 SigmaLog2Q16(u64 sigma_permille) {
     return static_cast<i64>((sigma_permille << 40) / (1000 * kLn2Q24));
 }
 
-// --- Calendar (proleptic Gregorian, days since 1970-01-01; H. Hinnant's algorithms).
-
-i64 DaysFromCivil(i64 y, unsigned m, unsigned d) {
-    y -= m <= 2;
-    const i64 era = (y >= 0 ? y : y - 399) / 400;
-    const unsigned yoe = static_cast<unsigned>(y - era * 400);
-    const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + static_cast<i64>(doe) - 719468;
-}
-
-struct Civil {
-    i64 y;
-    unsigned m, d;
-};
-Civil CivilFromDays(i64 z) {
-    z += 719468;
-    const i64 era = (z >= 0 ? z : z - 146096) / 146097;
-    const unsigned doe = static_cast<unsigned>(z - era * 146097);
-    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const unsigned mp = (5 * doy + 2) / 153;
-    const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-    const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-    return {static_cast<i64>(yoe) + era * 400 + (m <= 2), m, d};
-}
-
-int Weekday(i64 days) {  // 0 = Sunday; 1970-01-01 was a Thursday
-    const i64 w = (days + 4) % 7;
-    return static_cast<int>(w < 0 ? w + 7 : w);
-}
-
-bool ParseDate(const char *s, i64 &days) {
-    if (std::strlen(s) != 10 || s[4] != '-' || s[7] != '-') return false;
-    for (int i : {0, 1, 2, 3, 5, 6, 8, 9})
-        if (s[i] < '0' || s[i] > '9') return false;
-    const int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-    const unsigned m = static_cast<unsigned>((s[5] - '0') * 10 + (s[6] - '0'));
-    const unsigned d = static_cast<unsigned>((s[8] - '0') * 10 + (s[9] - '0'));
-    if (y < 1 || m < 1 || m > 12 || d < 1) return false;
-    static const unsigned kDays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    if (d > kDays[m - 1] || (m == 2 && d == 29 && !leap)) return false;
-    days = DaysFromCivil(y, m, d);
-    return true;
-}
+// --- Calendar: tools/generator_common.hpp.
 
 // Relative order volume of a day, about 1000 on an average day.
 i64 DayWeight(i64 days) {
@@ -577,7 +510,7 @@ class Model {
         if (o_.header) Append(buf, "order_id,customer_id,ordered_at,amount\n");
         Rng line_rng(o_.seed, 4, 0);
         u32 cached_day = ~u32{0};
-        char date[11] = {};
+        char date[32] = {};  // 11 used; the rest quiets -Wformat-truncation on the year
         std::int32_t parts[kMaxLines];
         u64 order_id = 0;
         for (const Record &r : records_) {
