@@ -56,6 +56,13 @@ tools/ca_generate_orders: tools/generate_orders.cpp tools/generator_common.hpp
 	$(CXX) -std=c++17 -O2 -Wall -Wextra -o $@ $<
 EXTRA_CLEAN = tools/ca_generate_orders
 
+# The BG/NBD + Gamma-Gamma purchase simulator bench/clv.sh fits (known true parameters, any size).
+# No FMA contraction: the compiler may not change its floating-point results.
+all: tools/ca_simulate_bgnbd
+tools/ca_simulate_bgnbd: tools/simulate_bgnbd.cpp tools/generator_common.hpp
+	$(CXX) -std=c++17 -O2 -ffp-contract=off -Wall -Wextra -o $@ $<
+EXTRA_CLEAN += tools/ca_simulate_bgnbd
+
 # The fuzzer of the SQL functions (test/fuzz.sh runs it): a libpq client, not part of `all`.
 .PHONY: fuzz
 fuzz: test/fuzz/ca_fuzz tools/ca_generate_orders
