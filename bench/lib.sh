@@ -1,8 +1,11 @@
 # Sourced by the benchmarks under bench/ (bench/rfm.sh, bench/retention.sh): what they share.
 #   bench_options "$@"     --customers, --orders, --repeat, -h (the script defines usage())
-#   bench_prepare          the generator, the server (a throwaway cluster unless BENCH_USE_EXISTING=1),
-#                          the extension recreated, bench_orders generated or reused, VACUUM ANALYZE
-#   bench_header           the settings, the data and the build of the extension that ran
+#   bench_positive OPT V   exits with a message unless V is a positive integer
+#   bench_prepare          bench_server, the generator, bench_orders generated or reused, VACUUM ANALYZE
+#   bench_server           bench/out and the log, the server (a throwaway cluster unless
+#                          BENCH_USE_EXISTING=1), the extension recreated, its schema on search_path
+#   bench_header           the settings, the data ($rows rows of BENCH_TABLE, default bench_orders,
+#                          made by $TAG) and the build of the extension that ran
 #   bench_time             one session: warm-up, REPEAT interleaved rounds; prints the workers
 #                          launched, the rows counted, the runs; fills MED (name -> median seconds)
 #   bench_ratio A B        "ratio A/B: R (ours X s, theirs Y s)" from the medians
@@ -20,33 +23,30 @@ SEED=42
 COUNT_NOTE=""
 PSQL=(psql -X -q -v ON_ERROR_STOP=1)
 
+bench_positive() {   # option, value: exits unless the value is a positive integer
+    [[ "$2" =~ ^[1-9][0-9]*$ ]] || { echo "$1 needs a positive integer, got '$2'" >&2; exit 2; }
+}
+
 bench_options() {
-    positive() { [[ "$2" =~ ^[1-9][0-9]*$ ]] || { echo "$1 needs a positive integer, got '$2'" >&2; exit 2; }; }
     while [ $# -gt 0 ]; do
         case "$1" in
-            --customers) positive "$1" "${2:-}"; CUSTOMERS="$2"; shift 2 ;;
-            --orders)    positive "$1" "${2:-}"; ORDERS="$2"; shift 2 ;;
-            --repeat)    positive "$1" "${2:-}"; REPEAT="$2"; shift 2 ;;
+            --customers) bench_positive "$1" "${2:-}"; CUSTOMERS="$2"; shift 2 ;;
+            --orders)    bench_positive "$1" "${2:-}"; ORDERS="$2"; shift 2 ;;
+            --repeat)    bench_positive "$1" "${2:-}"; REPEAT="$2"; shift 2 ;;
             -h|--help)   usage; exit 0 ;;
             *) echo "unknown option $1" >&2; usage >&2; exit 2 ;;
         esac
     done
 }
 
-bench_prepare() {
+# The output folder, the log, the server (a throwaway cluster unless BENCH_USE_EXISTING=1) and
+# the extension recreated, with its schema on the database's search_path.
+bench_server() {
     OUT="$ROOT/bench/out"
     mkdir -p "$OUT"
     # The files below are written by the client; with a throwaway cluster nothing else needs them.
     LOG="$OUT/$BENCH.log"
     : >"$LOG"
-
-    # ---- the generator ----------------------------------------------------------------------
-    GEN="$ROOT/build/ca_generate_orders"
-    if [ ! -x "$GEN" ] || [ "$ROOT/tools/generate_orders.cpp" -nt "$GEN" ]; then
-        echo "building ca_generate_orders" >&2
-        { cmake -S "$ROOT" -B "$ROOT/build" && cmake --build "$ROOT/build" --target ca_generate_orders; } \
-            >>"$LOG" 2>&1 || { echo "building the generator failed, see $LOG" >&2; exit 1; }
-    fi
 
     # ---- the server -------------------------------------------------------------------------
     if [ "${BENCH_USE_EXISTING:-0}" = 1 ]; then
@@ -74,6 +74,18 @@ bench_prepare() {
     # The functions live in schema customer_analytics; the benchmark queries call them unqualified,
     # as README.md suggests, with the schema on the database's search_path (new sessions).
     "${PSQL[@]}" -c "ALTER DATABASE \"$DB\" SET search_path = \"\$user\", public, customer_analytics"
+}
+
+bench_prepare() {
+    bench_server
+
+    # ---- the generator ----------------------------------------------------------------------
+    GEN="$ROOT/build/ca_generate_orders"
+    if [ ! -x "$GEN" ] || [ "$ROOT/tools/generate_orders.cpp" -nt "$GEN" ]; then
+        echo "building ca_generate_orders" >&2
+        { cmake -S "$ROOT" -B "$ROOT/build" && cmake --build "$ROOT/build" --target ca_generate_orders; } \
+            >>"$LOG" 2>&1 || { echo "building the generator failed, see $LOG" >&2; exit 1; }
+    fi
 
     # ---- the data ---------------------------------------------------------------------------
     GEN_ARGS="--customers $CUSTOMERS --orders $ORDERS --seed $SEED"
@@ -124,7 +136,7 @@ setting() { "${PSQL[@]}" -Atc "SELECT current_setting('$1')"; }
 bench_header() {
     echo "server: PostgreSQL $(setting server_version), max_parallel_workers_per_gather $(setting max_parallel_workers_per_gather), work_mem $(setting work_mem), nproc $(nproc)"
     echo "also: max_parallel_workers $(setting max_parallel_workers), max_worker_processes $(setting max_worker_processes), shared_buffers $(setting shared_buffers), hash_mem_multiplier $(setting hash_mem_multiplier), jit $(setting jit)"
-    echo "data: bench_orders, $rows rows ($TAG), repeat $REPEAT"
+    echo "data: ${BENCH_TABLE:-bench_orders}, $rows rows ($TAG), repeat $REPEAT"
     # Which build of the extension ran: other work may reinstall it between runs.
     local ext lib rev
     ext="customer_analytics $("${PSQL[@]}" -Atc "SELECT extversion FROM pg_extension WHERE extname = 'customer_analytics'")"
