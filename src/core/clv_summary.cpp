@@ -11,6 +11,15 @@
 
 namespace ca {
 
+namespace {
+
+Error TooLarge() {
+    return DataException("monetary total out of range",
+                         "A customer's purchases add up beyond 1.7 x 10^30.");
+}
+
+}  // namespace
+
 double ParseTimeUnit(const std::string &unit) {
     if (unit == "day") return 1;
     if (unit == "week") return 7;
@@ -27,7 +36,8 @@ ClvSummaries::ClvSummaries(ExecContext &ctx, bool has_as_of, std::int32_t as_of_
       has_holdout_(has_as_of && has_holdout),
       as_of_day_(has_as_of ? as_of_day : 0),
       holdout_end_day_(has_holdout_ ? holdout_end_day : 0),
-      purchases_(MakeBudgetVector<DayPurchase>(ctx)),
+      amounts_(MakeBudgetVector<Amounts>(ctx)),
+      day_keys_(MakeBudgetVector<std::uint64_t>(ctx)),
       first_days_(MakeBudgetVector<std::int32_t>(ctx)),
       repeat_days_(MakeBudgetVector<std::int32_t>(ctx)) {
     if (has_holdout_ && holdout_end_day_ < as_of_day_)
@@ -45,67 +55,74 @@ void ClvSummaries::Add(std::uint32_t customer, const Order &order) {
         return;
     }
     if (order.amount < 0) return;  // a return is not a purchase (docs/clv.md)
-    DayPurchase p{customer, day, {}};
-    p.amount.set(order.amount);
-    purchases_.push_back(p);
+    day_keys_.push_back(static_cast<std::uint64_t>(customer) << 32 |
+                        static_cast<std::uint32_t>(static_cast<std::int64_t>(day) - INT32_MIN));
     if (!as_of_given_ && (!has_as_of_ || day > as_of_day_)) {
         as_of_day_ = day;
         has_as_of_ = true;
     }
+    if (as_of_given_ && day > as_of_day_) return;  // a holdout purchase: counted, not valued
+    if (customer >= amounts_.size()) amounts_.resize(customer + 1);
+    Amounts &a = amounts_[customer];
+    Money total;
+    if (!AddMoney(a.total.get(), order.amount, total)) throw TooLarge();
+    a.total.set(total);
+    if (day < a.first_day) {
+        a.first_day = day;
+        a.first_total.set(order.amount);
+    } else if (day == a.first_day) {
+        a.first_total.set(a.first_total.get() + order.amount);  // <= total: no overflow
+    }
 }
 
 BudgetVector<ClvCustomer> ClvSummaries::Finish(ExecContext &ctx, double unit_days) {
-    std::sort(purchases_.begin(), purchases_.end(), [](const DayPurchase &a, const DayPurchase &b) {
-        return a.customer != b.customer ? a.customer < b.customer : a.day < b.day;
-    });
+    std::sort(day_keys_.begin(), day_keys_.end());
+    day_keys_.erase(std::unique(day_keys_.begin(), day_keys_.end()), day_keys_.end());
     auto out = MakeBudgetVector<ClvCustomer>(ctx);
-    const Error too_large = DataException("monetary total out of range",
-                                          "A customer's purchases add up beyond 1.7 x 10^30.");
     first_days_.clear();
     repeat_days_.clear();
+    auto day_of = [](std::uint64_t key) {
+        return static_cast<std::int32_t>(static_cast<std::int64_t>(key & 0xffffffffu) + INT32_MIN);
+    };
     std::size_t i = 0;
-    while (i < purchases_.size()) {
-        const std::uint32_t customer = purchases_[i].customer;
-        const std::int32_t first = purchases_[i].day;
-        std::int32_t last = first, previous = first;
+    while (i < day_keys_.size()) {
+        ctx.Tick();
+        const auto customer = static_cast<std::uint32_t>(day_keys_[i] >> 32);
+        const std::int32_t first = day_of(day_keys_[i]);
+        std::int32_t last = first;
         std::int64_t days = 0, holdout_days = 0;
-        Money repeat_total = 0;
-        for (; i < purchases_.size() && purchases_[i].customer == customer; ++i) {
-            ctx.Tick();
-            const DayPurchase &p = purchases_[i];
-            const bool new_day = p.day != previous || (days == 0 && holdout_days == 0);
-            previous = p.day;
-            if (p.day > as_of_day_) {  // holdout (only kept with a holdout end)
-                if (new_day) {
-                    ++holdout_days;
-                    if (first <= as_of_day_) repeat_days_.push_back(p.day);
-                }
-                continue;
-            }
-            if (new_day) {
+        const bool cohort = first <= as_of_day_;
+        for (; i < day_keys_.size() && day_keys_[i] >> 32 == customer; ++i) {
+            const std::int32_t day = day_of(day_keys_[i]);
+            if (day > as_of_day_) {
+                ++holdout_days;  // only kept with a holdout end
+            } else {
                 ++days;
-                last = p.day;
-                if (days > 1) repeat_days_.push_back(p.day);
+                last = day;
             }
-            if (p.day != first && !AddMoney(repeat_total, p.amount.get(), repeat_total))
-                throw too_large;
+            if (cohort && day != first) repeat_days_.push_back(day);
         }
-        if (first > as_of_day_) continue;  // first purchase in the holdout: not in the cohort
+        if (!cohort) continue;  // first purchase in the holdout
         first_days_.push_back(first);
+        const Amounts &a = amounts_[customer];
         ClvCustomer c;
         c.customer = customer;
         c.frequency = days - 1;
         c.recency = static_cast<double>(last - first) / unit_days;
         c.T = static_cast<double>(static_cast<std::int64_t>(as_of_day_) - first) / unit_days;
         c.has_monetary = days > 1;
-        c.monetary =
-            c.has_monetary ? MoneyToDouble(repeat_total) / static_cast<double>(days - 1) : 0;
+        c.monetary = c.has_monetary ? MoneyToDouble(a.total.get() - a.first_total.get()) /
+                                          static_cast<double>(days - 1)
+                                    : 0;
         c.first_day = first;
         c.holdout_purchases = holdout_days;
         out.push_back(c);
     }
     std::sort(first_days_.begin(), first_days_.end());
     std::sort(repeat_days_.begin(), repeat_days_.end());
+    // Not needed any more: give their memory back before the caller makes its rows.
+    BudgetVector<std::uint64_t>(day_keys_.get_allocator()).swap(day_keys_);
+    BudgetVector<Amounts>(amounts_.get_allocator()).swap(amounts_);
     return out;
 }
 

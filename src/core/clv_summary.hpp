@@ -19,6 +19,7 @@
 // summary are counted too, per customer and per day (the tracking table).
 #pragma once
 
+#include <climits>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -66,11 +67,12 @@ class ClvSummaries final : public OrderConsumer {
 
     void AddNullCustomer(std::int64_t lines) override { skips_.null_customer_rows += lines; }
     void Prefetch(std::uint32_t) const override {}
-    // order.time is local time in microseconds since 2000-01-01 (a PostgreSQL timestamp).
+    // order.time is local time in microseconds since 2000-01-01 (a PostgreSQL timestamp). Throws
+    // DataException when a customer's purchases add up beyond Money's range.
     void Add(std::uint32_t customer, const Order &order) override;
 
-    // The summaries in customer index order, times in units of `unit_days` days. Throws
-    // DataException when a customer's purchases add up beyond Money's range.
+    // The summaries in customer index order, times in units of `unit_days` days. Call once: it
+    // frees what it read.
     BudgetVector<ClvCustomer> Finish(ExecContext &ctx, double unit_days);
 
     // The tracking table from the first purchase day of the cohort to the holdout end (or as_of),
@@ -86,20 +88,25 @@ class ClvSummaries final : public OrderConsumer {
     std::int32_t holdout_end_day() const { return has_holdout_ ? holdout_end_day_ : as_of_day_; }
 
   private:
-    struct DayPurchase {
-        std::uint32_t customer;
-        std::int32_t day;
-        PackedMoney amount;
+    // Per customer, kept as the orders stream in: the earliest purchase day up to as_of, the value
+    // of that day's purchases and of all purchases up to as_of (40 bytes).
+    struct Amounts {
+        std::int32_t first_day = INT32_MAX;
+        PackedMoney first_total, total;
     };
-    std::int32_t LastDay() const { return has_holdout_ ? holdout_end_day_ : as_of_day_; }
-
     bool has_as_of_, as_of_given_, has_holdout_;
     std::int32_t as_of_day_, holdout_end_day_;
-    BudgetVector<DayPurchase> purchases_;
+    BudgetVector<Amounts> amounts_;
+    // (customer << 32) | (day + 2^31) of every purchase: sorted and made unique, the purchase days
+    // (8 bytes an order: the distinct days are the one thing that cannot be counted as the orders
+    // stream in, in any order).
+    BudgetVector<std::uint64_t> day_keys_;
     // Filled by Finish for Track: the first purchase day of each customer with a summary, and the
     // days of their repeat purchases (one per purchase day), both sorted.
     BudgetVector<std::int32_t> first_days_, repeat_days_;
     SkippedRows skips_;
+
+    std::int32_t LastDay() const { return has_holdout_ ? holdout_end_day_ : as_of_day_; }
 };
 
 }  // namespace ca
