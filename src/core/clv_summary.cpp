@@ -137,7 +137,7 @@ BudgetVector<TrackingPeriod> ClvSummaries::Track(
         throw InvalidParameter("the tracking table would have more than 1,000,000 periods", {},
                                "Use a longer unit.");
     // Customers by first purchase day, with counts: E[X(t)] is evaluated once per distinct day.
-    std::vector<std::pair<std::int32_t, std::int64_t>> births;
+    auto births = MakeBudgetVector<std::pair<std::int32_t, std::int64_t>>(ctx);
     for (std::int32_t d : first_days_) {
         if (!births.empty() && births.back().first == d)
             ++births.back().second;
