@@ -95,8 +95,10 @@ SELECT (d.bg).r = (m.bg).r AND (d.bg).alpha = (m.bg).alpha AND (d.bg).a = (m.bg)
 FROM clv_models AS m,
      (SELECT customer_analytics.bgnbd_fit(frequency, recency, t) AS bg
       FROM (SELECT * FROM clv_s UNION ALL SELECT * FROM clv_s ORDER BY 1 DESC) AS twice) AS d;
--- No rows: no model.
+-- No rows, or only rows with a NULL: no model.
 SELECT customer_analytics.bgnbd_fit(frequency, recency, t) IS NULL AS no_model FROM clv_s WHERE false;
+SELECT customer_analytics.gamma_gamma_fit(x, m) IS NULL AS no_model
+FROM (VALUES (NULL::float8, 1::float8), (2, NULL)) AS v(x, m);
 
 -- Predictions at the published CDNOW estimates (Fader, Hardie & Lee 2005): the paper's customer
 -- with x = 2, t_x = 30.43, T = 38.86 expects 1.226 purchases in the next 39 weeks.

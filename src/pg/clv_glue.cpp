@@ -265,21 +265,24 @@ CA_FUNCTION(ca_spend_points_deserialfn) {
 
 CA_FUNCTION(ca_bgnbd_finalfn) {
     auto *state = StateArg<ca::CalibrationPoints>(fcinfo, 0);
-    if (state == nullptr) PG_RETURN_NULL();
+    // No rows, or only rows with a NULL: no model (as sum() of nothing is NULL).
+    if (state == nullptr || state->total() == 0) PG_RETURN_NULL();
     return FinishFit(fcinfo, "bgnbd_fit",
                      [&](ExecContext &ctx) { return ca::FitBgnbd(ctx, state->Points()); });
 }
 
 CA_FUNCTION(ca_pareto_nbd_finalfn) {
     auto *state = StateArg<ca::CalibrationPoints>(fcinfo, 0);
-    if (state == nullptr) PG_RETURN_NULL();
+    // No rows, or only rows with a NULL: no model (as sum() of nothing is NULL).
+    if (state == nullptr || state->total() == 0) PG_RETURN_NULL();
     return FinishFit(fcinfo, "pareto_nbd_fit",
                      [&](ExecContext &ctx) { return ca::FitParetoNbd(ctx, state->Points()); });
 }
 
 CA_FUNCTION(ca_gamma_gamma_finalfn) {
     auto *state = StateArg<ca::SpendPoints>(fcinfo, 0);
-    if (state == nullptr) PG_RETURN_NULL();
+    // No rows, or only rows with a NULL: no model (as sum() of nothing is NULL).
+    if (state == nullptr || state->total() == 0) PG_RETURN_NULL();
     return FinishFit(fcinfo, "gamma_gamma_fit",
                      [&](ExecContext &ctx) { return ca::FitGammaGamma(ctx, state->Points()); });
 }
