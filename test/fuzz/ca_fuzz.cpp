@@ -13,9 +13,10 @@
 // Findings (each makes the exit status non-zero): a lost connection or "terminated by signal" in
 // the server log (crash), an error of class XX, a statement that hangs past the client deadline, a
 // function of the schema `evil` reached through search_path (hijack), the sequence fuzz_seq
-// advanced by a statement appended after an inner query (injection), and wrong totals of kpis()
-// and cohort_retention() on inputs whose answer is known (wrong result). Errors such as 57014
-// (statement_timeout), 53200 (memory limit), 22023 or 42601 are normal outcomes.
+// advanced by a statement appended after an inner query (injection), wrong totals of kpis() and
+// cohort_retention() on inputs whose answer is known (wrong result), and a function of the
+// extension that no call reached or none of 100 calls got through (not exercised). Errors such as
+// 57014 (statement_timeout), 53200 (memory limit), 22023 or 42601 are normal outcomes.
 #include <libpq-fe.h>
 #include <poll.h>
 
@@ -239,7 +240,7 @@ END $$;
 DROP SCHEMA IF EXISTS evil CASCADE;
 DROP TABLE IF EXISTS fuzz_canary, fz_lines, fz_orders, fz_pos, fz_dated, fz_big, fz_hostile, fz_pos_lines, fz_pos_dated,
     fz_extreme_dates, fz_huge, fz_float, fz_numeric_ids, fz_text_ids, fz_uuid_ids, fz_empty,
-    fz_expected CASCADE;
+    fz_expected, fz_items, fz_clv, fz_clv_big, fz_clv_hostile CASCADE;
 DROP SEQUENCE IF EXISTS fuzz_seq, fuzz_canary_seq;
 
 -- The canaries: fuzz_seq is advanced only by statements appended after an inner query;
@@ -340,6 +341,42 @@ INSERT INTO fz_uuid_ids
 INSERT INTO fz_uuid_ids VALUES (NULL, '2023-01-01', 1), ('00000000-0000-0000-0000-000000000000', '2023-01-01', 1);
 
 CREATE TABLE fz_empty (customer_id bigint, order_id bigint, ordered_at timestamptz, amount numeric);
+
+-- Calibration rows of the CLV fits (customer_id, frequency, recency, t, monetary), in plain SQL
+-- as docs/clv.md defines them (weeks, purchase days of fz_pos up to its last day): valid input.
+CREATE TABLE fz_clv AS
+WITH d AS (
+    SELECT customer_id, (ordered_at AT TIME ZONE 'UTC')::date AS day, sum(amount) AS value
+    FROM fz_pos WHERE customer_id IS NOT NULL AND ordered_at IS NOT NULL GROUP BY 1, 2),
+c AS (
+    SELECT customer_id, count(*) - 1 AS frequency, min(day) AS first_day, max(day) AS last_day,
+           sum(value) AS total
+    FROM d GROUP BY customer_id)
+SELECT c.customer_id, c.frequency::float8 AS frequency,
+       ((c.last_day - c.first_day) / 7.0)::float8 AS recency,
+       (((SELECT max(day) FROM d) - c.first_day) / 7.0)::float8 AS t,
+       CASE WHEN c.frequency > 0 THEN (c.total / (c.frequency + 1))::float8 END AS monetary
+FROM c;
+-- Valid too, and large enough for parallel plans of the fits.
+CREATE TABLE fz_clv_big AS
+SELECT g::bigint AS customer_id, (g % 9)::float8 AS frequency,
+       CASE WHEN g % 9 = 0 THEN 0 ELSE (g % 9) * 3 + (g % 50) / 10.0 END::float8 AS recency,
+       (60 + g % 40)::float8 AS t,
+       CASE WHEN g % 9 > 0 THEN 5 + g % 97 END::float8 AS monetary
+FROM generate_series(1, 20000) g;
+-- One bad row per customer_id: what the fits must refuse with 22023 (NaN, infinities,
+-- negative or fractional frequencies, recency past T, recency without a repeat purchase,
+-- monetary <= 0), NULLs they skip, and values they accept that stress the arithmetic (1e6 and
+-- 2^31 - 1 repeat purchases, ages of 1e300, denormals).
+CREATE TABLE fz_clv_hostile (customer_id bigint, frequency float8, recency float8, t float8, monetary float8);
+INSERT INTO fz_clv_hostile VALUES
+    (1, 'NaN', 0, 1, 1), (2, 'Infinity', 1, 2, 1), (3, -1, 0, 1, 1), (4, 1e6, 5, 10, 1),
+    (5, 2147483648, 5, 10, 1), (6, 2147483647, 5, 10, 1), (7, 3, 20, 10, 5), (8, NULL, 1, 2, 3),
+    (9, 2, NULL, 5, NULL), (10, 2, 1, NULL, 4), (11, 1.5, 1, 2, 3), (12, 2, 1, 'Infinity', 3),
+    (13, 2, -1, 5, 3), (14, 0, 3, 5, NULL), (15, 2, 1e300, 1e300, 1e300), (16, 2, 5e-324, 1, 5e-324),
+    (17, 2, 1, 2, -5), (18, 2, 1, 2, 0), (19, 2, 1, 2, 'NaN'), (20, '-0', '-0', 0, 1),
+    (21, 0, 0, 0, NULL), (22, 1e6, 1e6, 1e6, 1e6), (23, 5, 'NaN', 'NaN', 'Infinity'),
+    (24, 1, 1e-300, 1e-300, 1e300);
 
 -- Known answers: the amount of every row with a customer (what kpis() and cohort_retention()
 -- sum as revenue when every amount is positive) per oracle table.
@@ -639,6 +676,50 @@ struct Call {
     std::string oracle_table;
 };
 
+// What Generator::Next() calls, each with its share of the draws. An overload is named by its
+// arity or its model ("clv/pareto_nbd"), so that each one is counted apart; "oracle" is kpis() or
+// cohort_retention() on input whose answer is known. main() checks that every SQL function of the
+// schema (but the aggregates' support functions) is here.
+struct FunctionShare {
+    const char *name;
+    int share;
+};
+const std::vector<FunctionShare> kFunctionShares = {
+    {"rfm_default_segments", 6},
+    {"rfm", 22},
+    {"rfm_summary", 12},
+    {"retention", 18},
+    {"cohort_retention", 17},
+    {"kpis", 8},
+    {"frequent_itemsets", 3},
+    {"frequent_itemsets_by_group", 2},
+    {"association_rules", 2},
+    {"association_rules_by_group", 2},
+    {"also_bought", 3},
+    {"oracle", 5},
+    // Customer lifetime value: the summary, the fitting aggregates, the predictions from a model
+    // value and the whole pipeline.
+    {"clv_summary", 6},
+    {"customer_lifetime_value", 6},
+    {"bgnbd_fit", 6},
+    {"pareto_nbd_fit", 5},
+    {"gamma_gamma_fit", 5},
+    {"bgnbd_expected_purchases/5", 4},
+    {"bgnbd_expected_purchases/2", 3},
+    {"bgnbd_p_alive", 3},
+    {"pareto_nbd_expected_purchases/5", 4},
+    {"pareto_nbd_expected_purchases/2", 3},
+    {"pareto_nbd_p_alive", 3},
+    {"gamma_gamma_expected_spend", 4},
+    {"clv/bgnbd", 4},
+    {"clv/pareto_nbd", 4},
+};
+
+// The SQL name of a kFunctionShares name: "clv" of "clv/bgnbd".
+std::string SqlName(const std::string &name) {
+    return name.substr(0, name.find('/'));
+}
+
 class Generator {
   public:
     Generator(std::uint64_t seed, std::map<std::string, std::string> expected)
@@ -652,31 +733,7 @@ class Generator {
         // readers and the core; the other half draw every argument from the hostile lists too.
         tame_ = rng_.Chance(50);
         c.settings = Settings();
-        const int f = static_cast<int>(rng_.Below(100));
-        if (f < 6)
-            c.function = "rfm_default_segments";
-        else if (f < 28)
-            c.function = "rfm";
-        else if (f < 40)
-            c.function = "rfm_summary";
-        else if (f < 58)
-            c.function = "retention";
-        else if (f < 75)
-            c.function = "cohort_retention";
-        else if (f < 83)
-            c.function = "kpis";
-        else if (f < 86)
-            c.function = "frequent_itemsets";
-        else if (f < 88)
-            c.function = "frequent_itemsets_by_group";
-        else if (f < 90)
-            c.function = "association_rules";
-        else if (f < 92)
-            c.function = "association_rules_by_group";
-        else if (f < 95)
-            c.function = "also_bought";
-        else
-            c.function = "oracle";
+        c.function = PickFunction();
         if (c.function == "oracle") {
             Oracle(c);
             return c;
@@ -687,6 +744,27 @@ class Generator {
     }
 
   private:
+    static bool IsPrediction(const std::string &function) {
+        // clang-format off
+        static const std::set<std::string> kPredictions = {
+            "bgnbd_expected_purchases/5", "bgnbd_expected_purchases/2", "bgnbd_p_alive",
+            "pareto_nbd_expected_purchases/5", "pareto_nbd_expected_purchases/2",
+            "pareto_nbd_p_alive", "gamma_gamma_expected_spend", "clv/bgnbd", "clv/pareto_nbd"};
+        // clang-format on
+        return kPredictions.count(function) > 0;
+    }
+
+    std::string PickFunction() {
+        int total = 0;
+        for (const FunctionShare &f : kFunctionShares) total += f.share;
+        int r = static_cast<int>(rng_.Below(static_cast<std::uint64_t>(total)));
+        for (const FunctionShare &f : kFunctionShares) {
+            if (r < f.share) return f.name;
+            r -= f.share;
+        }
+        return kFunctionShares.back().name;
+    }
+
     // --- session settings
     std::string Settings() {
         std::string s;
@@ -948,7 +1026,12 @@ class Generator {
 
     std::string Nested(int depth) {
         const std::string inner = Dq(OrdersSql(depth + 1));
-        switch (rng_.Below(6)) {
+        switch (rng_.Below(7)) {
+            case 6:
+                return "SELECT s.customer_id, pg_catalog.now() - s.recency * interval '7 days' AS "
+                       "ordered_at, s.monetary AS amount FROM "
+                       "customer_analytics.clv_summary(NULL::pg_catalog.text, " +
+                       inner + ") AS s";
             case 0:
                 return "SELECT r.customer_id, pg_catalog.now() - r.recency_days * interval '1 day' "
                        "AS ordered_at, r.monetary AS amount FROM "
@@ -1368,6 +1451,7 @@ class Generator {
                  "customer_analytics.rfm_default_segments() b"});
         }
         if (function == "rfm_summary") return Summary();
+        if (std::string clv = ClvQuery(function); !clv.empty()) return clv;
         std::string call;
         if (function == "rfm") {
             std::vector<Param> params = {
@@ -1446,6 +1530,11 @@ class Generator {
                 Args({{"orders_sql", OrdersArg()}, {"period", Period()}, {"time_zone", Zone()}}) +
                 ")";
         }
+        return SetQuery(call);
+    }
+
+    // A query of the set-returning `call`: its rows, some of them, or their count.
+    std::string SetQuery(const std::string &call) {
         switch (rng_.Below(6)) {
             case 0:
                 return "SELECT " + call;
@@ -1494,6 +1583,380 @@ class Generator {
             default:
                 return "SELECT pg_catalog.count(*) FROM (SELECT customer_id, (" + agg +
                        ").* FROM " + from + " GROUP BY customer_id) s";
+        }
+    }
+
+    // --- customer lifetime value (src/sql/clv.sql, docs/clv.md)
+
+    // A number with `decimals` decimals, uniform in [lo, hi].
+    std::string Uniform(double lo, double hi, int decimals = 2) {
+        const double u = static_cast<double>(rng_.Below(1000001)) / 1000000.0;
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%.*f", decimals, lo + u * (hi - lo));
+        return buf;
+    }
+    // Values that break the models' arithmetic: NULL, signed zero, negatives, NaN, infinities,
+    // denormals, the largest double, 2^31 and neighbours of 1.
+    std::string HostileFloat() {
+        // clang-format off
+        static const std::vector<std::string> kValues = {
+            "NULL", "0", "-0.0", "-1", "'NaN'", "'Infinity'", "'-Infinity'", "1e-300", "5e-324",
+            "1e300", "1.7976931348623157e308", "1e15", "1e6", "2147483648", "2147483647",
+            "4294967296", "1.5", "0.9999999999999999", "1.0000000000000002", "1e-9"};
+        // clang-format on
+        return rng_.Pick(kValues);
+    }
+    // `tame`, or in a hostile call now and then a hostile value.
+    std::string MaybeHostile(const std::string &tame, int percent = 30) {
+        if (tame_ || !rng_.Chance(percent)) return tame;
+        return HostileFloat();
+    }
+
+    // A customer's history as the models read it: frequency x (repeat purchases), recency t_x and
+    // age T (0 <= t_x <= T, t_x = 0 when x = 0) and mean repeat spend (NULL when x = 0). Hostile
+    // calls replace fields by hostile values, or put recency past T.
+    struct History {
+        std::string x, t_x, T, m;
+    };
+    History TameHistory() {
+        History h;
+        const long x = rng_.Chance(80) ? rng_.Range(0, 6) : rng_.Pick<long>({10, 20, 50, 200});
+        const double T = static_cast<double>(rng_.Range(1, 10000)) / 100.0;
+        h.x = std::to_string(x);
+        h.T = Uniform(T, T);
+        h.t_x = x == 0 ? "0" : Uniform(0, T);
+        if (std::strtod(h.t_x.c_str(), nullptr) > T) h.t_x = h.T;  // rounding
+        h.m = x == 0 ? (rng_.Chance(50) ? "NULL" : "0") : Uniform(0.5, 500);
+        return h;
+    }
+    History AnyHistory() {
+        History h = TameHistory();
+        if (tame_) return h;
+        h.x = MaybeHostile(h.x);
+        h.t_x = MaybeHostile(h.t_x);
+        h.T = MaybeHostile(h.T);
+        h.m = MaybeHostile(h.m);
+        if (rng_.Chance(10)) {  // recency past T
+            h.x = "3";
+            h.t_x = "20";
+            h.T = rng_.Pick<std::string>({"10", "19.999999", "0"});
+        }
+        return h;
+    }
+
+    // A model value: ROW(parameters..., log_likelihood, customers, evaluations, converged,
+    // status)::customer_analytics.<type>. Tame ones are the published CDNOW estimates, random
+    // plausible parameters or a fit of fz_clv; hostile ones have tiny, huge, NaN, negative or NULL
+    // parameters, or are NULL, malformed, of another model type or a fit of nothing.
+    std::string Model(const std::string &type, const std::vector<std::string> &published,
+                      const std::vector<std::pair<double, double>> &ranges,
+                      const std::string &fit) {
+        const std::string cast = "::customer_analytics." + type;
+        const std::string ones = type == "gamma_gamma_model" ? "1,1,1" : "1,1,1,1";
+        if (rng_.Chance(tame_ ? 15 : 8))
+            return "(SELECT customer_analytics." + fit + " FROM public.fz_clv" +
+                   (rng_.Chance(30) ? " TABLESAMPLE BERNOULLI (" +
+                                          std::to_string(rng_.Range(5, 100)) + ") REPEATABLE (1)"
+                                    : "") +
+                   ")";
+        if (!tame_ && rng_.Chance(15)) {
+            const std::string other = type == "bgnbd_model" ? "pareto_nbd_model" : "bgnbd_model";
+            return rng_.Pick<std::string>(
+                {"NULL" + cast, "NULL", "ROW(1, 2, 3)" + cast, "'(" + ones + ",,,,,)'" + cast,
+                 "'(" + ones + ",NaN,-1,-1,f,)'" + cast, "'(1,1)'" + cast,
+                 "'(x," + ones + ",,,,)'" + cast,
+                 "ROW(1, 1, 1, 1, NULL, NULL, NULL, NULL, NULL)::customer_analytics." + other,
+                 "(SELECT customer_analytics." + fit + " FROM public.fz_clv WHERE false)",
+                 "(SELECT customer_analytics." + fit +
+                     " FROM (SELECT * FROM public.fz_clv UNION ALL SELECT * FROM "
+                     "public.fz_clv_hostile WHERE customer_id = " +
+                     std::to_string(rng_.Range(1, 24)) + ") AS s)"});
+        }
+        std::vector<std::string> params;
+        if (rng_.Chance(40)) {
+            params = published;
+        } else {
+            for (const auto &[lo, hi] : ranges) params.push_back(Uniform(lo, hi, 4));
+        }
+        std::string s = "ROW(";
+        for (const std::string &p : params) s += MaybeHostile(p, 35) + ", ";
+        if (rng_.Chance(60))
+            s += "NULL, NULL, NULL, NULL, NULL";
+        else if (tame_ || rng_.Chance(50))
+            s += "-1234.5, 800, 57, true, 'converged'";
+        else
+            s += "'NaN', -1, -1, false, ''";
+        return s + ")" + cast;
+    }
+    std::string BgnbdModel() {
+        return Model("bgnbd_model", {"0.2426", "4.4137", "0.7930", "2.4262"},
+                     {{0.1, 3}, {0.5, 30}, {0.1, 3}, {0.3, 10}},
+                     "bgnbd_fit(frequency, recency, t)");
+    }
+    std::string ParetoNbdModel() {
+        return Model("pareto_nbd_model", {"0.55", "10.58", "0.61", "11.67"},
+                     {{0.1, 3}, {0.5, 30}, {0.1, 3}, {0.5, 30}},
+                     "pareto_nbd_fit(frequency, recency, t)");
+    }
+    std::string GammaGammaModel() {
+        return Model("gamma_gamma_model", {"6.25", "3.74", "15.44"},
+                     {{0.5, 10}, {1.5, 10}, {1, 50}}, "gamma_gamma_fit(frequency, monetary)");
+    }
+
+    // The length t of a prediction period: ordinary ones, and in hostile calls huge ones (1e15,
+    // where the hypergeometric series converges slowly or not at all: a clean error), NaN, ...
+    std::string PredictionT() {
+        const std::string t =
+            rng_.Pick<std::string>({"0", "1", "4.5", "13", "39", "52", "104", "520"});
+        if (tame_ || rng_.Chance(50)) return t;
+        return rng_.Pick<std::string>({"1e15", "1e15", "1e10", "1e300", "-1", "'NaN'", "'Infinity'",
+                                       "5e-324", "NULL", "1e6"});
+    }
+    // clv()'s horizon (periods), period length and discount rate per period. 100000 periods is
+    // the documented maximum.
+    std::string Horizon() {
+        if (tame_ || rng_.Chance(50))
+            return rng_.Pick<std::string>({"1", "3", "6", "12", "12", "24", "36", "120"});
+        return rng_.Pick<std::string>({"NULL", "0", "-1", "1", "1200", "100000", "100000", "100001",
+                                       "50000", "2147483647", "(-2147483648)", "12.5", "'12'",
+                                       "12::bigint", "12", "12"});
+    }
+    std::string PeriodLength() {
+        if (tame_ || rng_.Chance(50))
+            return rng_.Pick<std::string>({"1", "4.345", "13", "0.5", "52"});
+        return rng_.Pick<std::string>(
+            {"'NaN'", "1e300", "0", "-1", "5e-324", "'Infinity'", "1e10", "NULL", "1e-300"});
+    }
+    std::string Discount() {
+        if (tame_ || rng_.Chance(50))
+            return rng_.Pick<std::string>({"0", "0.01", "0.01", "0.02", "0.1"});
+        return rng_.Pick<std::string>(
+            {"-1", "-0.999999", "1e300", "'NaN'", "'Infinity'", "-2", "NULL", "1e-300"});
+    }
+    std::string ClvUnit() {
+        return Text({"day", "week", "week", "month", "year"}, {"fortnight", "hour", "Week"});
+    }
+    std::string ClvPeriod() {
+        if (tame_ || rng_.Chance(50))
+            return rng_.Pick<std::string>(
+                {"'1 month'", "'1 month'", "'7 days'", "'1 day'", "'3 mons'", "'1 year'"});
+        return rng_.Pick<std::string>({"NULL", "'0'", "'-1 month'", "'1 microsecond'",
+                                       "'178000000 years'", "'-178000000 years'",
+                                       "'1 mon -30 days'", "'1 day'::text", "'1 month'"});
+    }
+
+    // The calibration rows a fit reads: a FROM item with columns frequency, recency, t and
+    // monetary. fz_clv (customers of fz_pos) and fz_clv_big (a table that parallel plans split)
+    // are valid; fz_clv_hostile holds one bad row per customer_id; VALUES lists mix both, with
+    // duplicates; and every size from empty to a single row.
+    std::string FitSource() {
+        const int r = static_cast<int>(tame_ ? rng_.Below(70) : rng_.Below(100));
+        if (r < 15) return "public.fz_clv AS s";
+        if (r < 22)
+            return "public.fz_clv AS s TABLESAMPLE BERNOULLI (" +
+                   std::to_string(rng_.Range(1, 100)) + ")";
+        if (r < 30) return "public.fz_clv_big AS s";
+        if (r < 36)
+            return "(SELECT * FROM public.fz_clv ORDER BY pg_catalog.random() LIMIT " +
+                   std::to_string(rng_.Pick<int>({1, 2, 3, 10, 100})) + ") AS s";
+        if (r < 40)
+            return "(SELECT * FROM public.fz_clv UNION ALL SELECT * FROM public.fz_clv) AS s";
+        if (r < 50) {
+            const std::string as_of =
+                rng_.Chance(50) ? "NULL" : Uniform(2022, 2024, 0) + "-0" + Uniform(1, 9, 0) + "-15";
+            return "customer_analytics.clv_summary(NULL::pg_catalog.text, " + Dq(OrdersSql(0)) +
+                   ", " + (as_of == "NULL" ? as_of : "'" + as_of + "'") + ", " + ClvUnit() +
+                   ") AS s";
+        }
+        if (r < 70) return ValuesSource();
+        if (r < 78) return "public.fz_clv_hostile AS s";
+        if (r < 88)
+            return "(SELECT * FROM public.fz_clv UNION ALL SELECT * FROM public.fz_clv_hostile "
+                   "WHERE customer_id = " +
+                   std::to_string(rng_.Range(1, 24)) + ") AS s";
+        if (r < 92) return "(SELECT * FROM public.fz_clv WHERE false) AS s";
+        if (r < 95) return "(SELECT * FROM public.fz_clv_hostile LIMIT 1) AS s";
+        return "(SELECT g::pg_catalog.float8 AS frequency, 0::pg_catalog.float8 AS recency, "
+               "1::pg_catalog.float8 AS t, 1::pg_catalog.float8 AS monetary FROM "
+               "pg_catalog.generate_series(0, " +
+               std::to_string(rng_.Pick<long>({10, 1000, 300000})) + ") g) AS s";
+    }
+    std::string ValuesSource() {
+        const long k = rng_.Range(1, 12);
+        std::string s = "(VALUES ";
+        History prev;
+        for (long i = 0; i < k; ++i) {
+            History h = i > 0 && rng_.Chance(25) ? prev : AnyHistory();  // duplicates
+            prev = h;
+            const std::string f8 = i == 0 ? "::pg_catalog.float8" : "";
+            s += (i ? ", (" : "(") + h.x + f8 + ", " + h.t_x + f8 + ", " + h.T + f8 + ", " + h.m +
+                 f8 + ")";
+        }
+        s += ") AS s(frequency, recency, t, monetary)";
+        if (!tame_ && rng_.Chance(5)) s = "(SELECT * FROM " + s + " WHERE false) AS s";
+        return s;
+    }
+    // The arguments of a fit: the columns, or in hostile calls now and then swapped, scaled,
+    // constant, NULL or of a type the aggregate does not take.
+    std::string FitArgs(bool spend) {
+        const std::string a = spend ? "frequency, monetary" : "frequency, recency, t";
+        if (tame_ || rng_.Chance(80)) return a;
+        if (spend)
+            return rng_.Pick<std::string>({"monetary, frequency", "frequency * 1e300, monetary",
+                                           "frequency + 0.5, monetary", "2147483648, monetary",
+                                           "frequency, -monetary", "frequency, monetary * 1e308",
+                                           "NULL, monetary", "frequency::text, monetary",
+                                           "frequency::numeric, monetary", "frequency, 5e-324"});
+        return rng_.Pick<std::string>(
+            {"recency, frequency, t", "frequency * 1e300, recency, t",
+             "frequency + 0.5, recency, t", "2147483648, recency, t",
+             "frequency, recency, t * 1e300", "frequency, recency, -t", "NULL, recency, t",
+             "frequency::text, recency, t", "frequency::numeric, recency, t",
+             "frequency * 1e6, recency, t", "frequency, recency * 1e-300, t * 1e-300"});
+    }
+    // A query of a fitting aggregate: plain, grouped, as a window function, with FILTER,
+    // DISTINCT or ORDER BY, all three fits at once, or the model fed to a prediction.
+    std::string FitQuery(const std::string &agg) {
+        const bool spend = agg == "gamma_gamma_fit";
+        const std::string args = FitArgs(spend);
+        const std::string call = "customer_analytics." + agg + "(" + args + ")";
+        const std::string src = FitSource();
+        switch (rng_.Below(11)) {
+            case 0:
+                return "SELECT (" + call + ").* FROM " + src;
+            case 1:
+                return "SELECT (s.recency > 5) AS g, " + call + " FROM " + src +
+                       " GROUP BY (s.recency > 5)";
+            case 2:
+                return "SELECT " + call + " OVER (ORDER BY s.t, s.frequency) FROM (SELECT * FROM " +
+                       src + " LIMIT 12) AS s";
+            case 3:
+                return "SELECT " + call + " OVER () FROM (SELECT * FROM " + src + " LIMIT 50) AS s";
+            case 4:
+                return "SELECT customer_analytics." + agg + "(" + args +
+                       ") FILTER (WHERE s.frequency > 0) FROM " + src;
+            case 5:
+                return "SELECT customer_analytics." + agg + "(DISTINCT " + args + ") FROM " + src;
+            case 6:
+                return "SELECT customer_analytics." + agg + "(" + args +
+                       " ORDER BY s.t DESC) FROM " + src;
+            case 7:
+                return "SELECT customer_analytics.bgnbd_fit(frequency, recency, t), "
+                       "customer_analytics.pareto_nbd_fit(frequency, recency, t), "
+                       "customer_analytics.gamma_gamma_fit(frequency, monetary) FROM " +
+                       src;
+            case 8: {
+                const std::string predict = agg == "bgnbd_fit" ? "bgnbd_p_alive(m, 2, 5, 10)"
+                                            : agg == "pareto_nbd_fit"
+                                                ? "pareto_nbd_expected_purchases(m, 10, 2, 5, 10)"
+                                                : "gamma_gamma_expected_spend(m, 2, 30)";
+                return "SELECT (m).converged, (m).status, customer_analytics." + predict +
+                       " FROM (SELECT " + call + " AS m FROM " + src + ") AS f";
+            }
+            default:
+                return "SELECT " + call + " FROM " + src;
+        }
+    }
+
+    // The query of CLV function `function`, or "" for another function.
+    std::string ClvQuery(const std::string &function) {
+        std::string call;
+        if (function == "bgnbd_fit" || function == "pareto_nbd_fit" ||
+            function == "gamma_gamma_fit")
+            return FitQuery(function);
+        if (function == "clv_summary" || function == "customer_lifetime_value") {
+            // Tame calls read an orders table whole now and then: most random inner queries
+            // have too few repeat customers (or none before as_of) for the fits.
+            const bool whole = tame_ && rng_.Chance(60);
+            const std::string id_type =
+                whole && rng_.Chance(80) ? "NULL::pg_catalog.text" : IdType();
+            std::vector<Param> params = {
+                {"orders_sql",
+                 whole ? Dq(rng_.Pick<std::string>(
+                             {"TABLE fz_orders", "SELECT * FROM fz_lines", "TABLE fz_pos",
+                              "TABLE fz_pos_dated", "TABLE fz_uuid_ids",
+                              "SELECT customer_id, ordered_at, amount FROM fz_orders TABLESAMPLE "
+                              "BERNOULLI (50)"}))
+                       : OrdersArg()},
+                {"as_of", whole ? rng_.Pick<std::string>({"NULL", "'2023-06-30'", "'2023-12-31'",
+                                                          "'2024-03-01 12:00+05:30'"})
+                                : Timestamptz()}};
+            if (function == "clv_summary") {
+                params.push_back({"unit", ClvUnit()});
+            } else {
+                params.push_back({"horizon", Horizon()});
+                params.push_back({"discount_rate", Discount()});
+                params.push_back({"unit", ClvUnit()});
+                params.push_back({"model", Text({"bgnbd", "pareto_nbd"}, {"gamma_gamma", "bg"})});
+                params.push_back({"period", ClvPeriod()});
+            }
+            call = "customer_analytics." + function + "(" + id_type + ", " + Args(params) + ")";
+            if (!rng_.Chance(15)) return SetQuery(call);
+            if (function == "clv_summary")  // a fit of the summary, as docs/clv.md does
+                return "SELECT customer_analytics.bgnbd_fit(frequency, recency, t), "
+                       "customer_analytics.gamma_gamma_fit(frequency, monetary) FILTER (WHERE "
+                       "monetary > 0) FROM " +
+                       call + " AS f";
+            return "SELECT pg_catalog.sum(clv), pg_catalog.max(p_alive) FROM " + call + " AS f";
+        }
+        // Predictions from a model value.
+        if (!IsPrediction(function)) return "";
+        const bool from_table = rng_.Chance(30);
+        History h = AnyHistory();
+        std::string table;
+        if (from_table) {
+            table = tame_ || rng_.Chance(50)
+                        ? rng_.Pick<std::string>(
+                              {"public.fz_clv", "public.fz_clv", "public.fz_clv_big"})
+                        : "public.fz_clv_hostile";
+            h = {"frequency", "recency", "t",
+                 rng_.Chance(50) ? "monetary" : "coalesce(monetary, 0)"};
+        }
+        const bool bgnbd = function.rfind("bgnbd", 0) == 0 || function == "clv/bgnbd";
+        const std::string model = function == "gamma_gamma_expected_spend" ? GammaGammaModel()
+                                  : bgnbd                                  ? BgnbdModel()
+                                                                           : ParetoNbdModel();
+        std::vector<Param> params;
+        if (function == "gamma_gamma_expected_spend") {
+            params = {{"model", model}, {"frequency", h.x}, {"monetary", h.m}};
+        } else if (function.rfind("clv/", 0) == 0) {
+            params = {{"model", model},
+                      {"spend_model", GammaGammaModel()},
+                      {"frequency", h.x},
+                      {"recency", h.t_x},
+                      {"age", h.T},
+                      {"monetary", h.m},
+                      {"horizon", Horizon()},
+                      {"period_length", PeriodLength()},
+                      {"discount_rate", Discount()}};
+        } else if (function.find("p_alive") != std::string::npos) {
+            params = {{"model", model}, {"frequency", h.x}, {"recency", h.t_x}, {"age", h.T}};
+        } else if (function.back() == '2') {
+            params = {{"model", model}, {"t", PredictionT()}};
+        } else {
+            params = {{"model", model},
+                      {"t", PredictionT()},
+                      {"frequency", h.x},
+                      {"recency", h.t_x},
+                      {"age", h.T}};
+        }
+        // Positional, or every argument named (they have no defaults).
+        const bool named = rng_.Chance(20);
+        for (std::size_t i = 0; i < params.size(); ++i)
+            call += (i ? ", " : "") + (named ? params[i].name + " => " : "") + params[i].value;
+        call = "customer_analytics." + SqlName(function) + "(" + call + ")";
+        if (from_table)
+            return rng_.Chance(50)
+                       ? "SELECT pg_catalog.sum(" + call + "), pg_catalog.count(*) FROM " + table
+                       : "SELECT " + call + " FROM " + table + " LIMIT " +
+                             std::to_string(rng_.Pick<int>({1, 10, 100}));
+        switch (rng_.Below(4)) {
+            case 0:
+                return "SELECT " + call + " FROM pg_catalog.generate_series(1, 3)";
+            case 1:
+                return "SELECT " + call + " IS NULL";
+            default:
+                return "SELECT " + call;
         }
     }
 
@@ -1814,6 +2277,30 @@ int main(int argc, char **argv) {
                      "ca_fuzz: no server log to watch (pass --server-log); crashes are "
                      "still seen as lost connections\n");
 
+    // The extension's SQL functions, but the aggregates' support functions (they take internal):
+    // each must be in kFunctionShares, or the fuzzer does not call it.
+    std::vector<std::string> uncalled;
+    if (PGresult *res = PQexec(
+            conn.raw(),
+            "SELECT DISTINCT p.proname FROM pg_catalog.pg_proc p "
+            "WHERE p.pronamespace OPERATOR(pg_catalog.=) "
+            "'customer_analytics'::pg_catalog.regnamespace AND NOT EXISTS (SELECT FROM "
+            "pg_catalog.pg_aggregate a WHERE p.oid OPERATOR(pg_catalog.=) ANY (ARRAY[a.aggtransfn, "
+            "a.aggfinalfn, a.aggcombinefn, a.aggserialfn, a.aggdeserialfn]::pg_catalog.oid[])) "
+            "AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_extension e ON "
+            "e.oid OPERATOR(pg_catalog.=) d.refobjid WHERE d.objid OPERATOR(pg_catalog.=) p.oid "
+            "AND e.extname OPERATOR(pg_catalog.=) 'customer_analytics_test') ORDER BY 1")) {
+        if (PQresultStatus(res) == PGRES_TUPLES_OK)
+            for (int i = 0; i < PQntuples(res); ++i) {
+                const std::string name = PQgetvalue(res, i, 0);
+                bool known = false;
+                for (const FunctionShare &f : kFunctionShares)
+                    known = known || SqlName(f.name) == name;
+                if (!known) uncalled.push_back(name);
+            }
+        PQclear(res);
+    }
+
     Canary canary;
     if (!ReadCanary(conn, canary)) {
         std::printf("not ok - fuzz (canary check failed before any call)\n");
@@ -1993,13 +2480,19 @@ int main(int argc, char **argv) {
             AddFinding(st, c, "not exercised",
                        "none of its " + std::to_string(n) + " calls succeeded", "");
         }
+    for (const std::string &f : uncalled) {
+        Call c;
+        c.function = f;
+        AddFinding(st, c, "not exercised", "never called: ca_fuzz has no generator for it",
+                   "uncalled");
+    }
 
     std::printf("# ca_fuzz seed %llu: %ld calls (%ld statements) in %.1f s, %.1f calls/s\n",
                 static_cast<unsigned long long>(opt.seed), st.calls, st.statements, secs,
                 secs > 0 ? st.calls / secs : 0.0);
     std::printf("# by function (calls, ok, error):\n");
     for (const auto &[f, n] : st.by_function)
-        std::printf("#   %-26s %8ld %8ld %8ld\n", f.c_str(), n, st.ok_by_function[f],
+        std::printf("#   %-32s %8ld %8ld %8ld\n", f.c_str(), n, st.ok_by_function[f],
                     st.err_by_function[f]);
     std::printf("# by shape:");
     for (const auto &[s, n] : st.by_shape) std::printf(" %s %ld", s.c_str(), n);
