@@ -14,14 +14,16 @@
 // the server log (crash), an error of class XX, a statement that hangs past the client deadline, a
 // function of the schema `evil` reached through search_path (hijack), the sequence fuzz_seq
 // advanced by a statement appended after an inner query (injection), wrong totals of kpis() and
-// cohort_retention() on inputs whose answer is known (wrong result), and a function of the
-// extension that no call reached or none of 100 calls got through (not exercised). Errors such as
-// 57014 (statement_timeout), 53200 (memory limit), 22023 or 42601 are normal outcomes.
+// cohort_retention() on inputs whose answer is known and CLV predictions that are NaN, infinite,
+// negative or a probability above 1 (wrong result), and a function of the extension that no call
+// reached or none of 100 calls got through (not exercised). Errors such as 57014
+// (statement_timeout), 53200 (memory limit), 22023 or 42601 are normal outcomes.
 #include <libpq-fe.h>
 #include <poll.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -674,6 +676,10 @@ struct Call {
     std::string expected_total;
     bool expect_nonnegative = false;
     std::string oracle_table;
+    // Predictions: every number a call returns is finite, at least 0 and at most `at_most` (a
+    // probability is at most 1); t and f (of "IS NULL") are not numbers.
+    bool check_values = false;
+    double at_most = HUGE_VAL;
 };
 
 // What Generator::Next() calls, each with its share of the draws. An overload is named by its
@@ -734,6 +740,8 @@ class Generator {
         tame_ = rng_.Chance(50);
         c.settings = Settings();
         c.function = PickFunction();
+        c.check_values = IsPrediction(c.function);
+        if (c.function.find("p_alive") != std::string::npos) c.at_most = 1;
         if (c.function == "oracle") {
             Oracle(c);
             return c;
@@ -1946,10 +1954,11 @@ class Generator {
             call += (i ? ", " : "") + (named ? params[i].name + " => " : "") + params[i].value;
         call = "customer_analytics." + SqlName(function) + "(" + call + ")";
         if (from_table)
-            return rng_.Chance(50)
-                       ? "SELECT pg_catalog.sum(" + call + "), pg_catalog.count(*) FROM " + table
-                       : "SELECT " + call + " FROM " + table + " LIMIT " +
-                             std::to_string(rng_.Pick<int>({1, 10, 100}));
+            // max() is NaN when any value is (PostgreSQL sorts NaN last).
+            return rng_.Chance(50) ? "SELECT pg_catalog.max(" + call + "), pg_catalog.min(" + call +
+                                         ") FROM " + table
+                                   : "SELECT " + call + " FROM " + table + " LIMIT " +
+                                         std::to_string(rng_.Pick<int>({1, 10, 100}));
         switch (rng_.Below(4)) {
             case 0:
                 return "SELECT " + call + " FROM pg_catalog.generate_series(1, 3)";
@@ -2383,6 +2392,22 @@ int main(int argc, char **argv) {
                 }
                 continue;
             }
+            if (call.check_values && step.is_call && o.kind == Outcome::Ok)
+                for (const auto &row : o.rows)
+                    for (const std::string &v : row) {
+                        char *end = nullptr;
+                        const double x = std::strtod(v.c_str(), &end);
+                        if (v == "<null>" || end == v.c_str() || *end != '\0') continue;
+                        const char *what = std::isnan(x)      ? "NaN"
+                                           : std::isinf(x)    ? "an infinity"
+                                           : x < 0            ? "a negative number"
+                                           : x > call.at_most ? "a probability above 1"
+                                                              : nullptr;
+                        if (what)
+                            AddFinding(st, call, "wrong result",
+                                       call.function + " returned " + what + " (" + v + ")",
+                                       call.function + " " + what);
+                    }
             if (call.oracle && o.kind == Outcome::Ok && !o.rows.empty()) {
                 const std::string &got = o.rows[0][0];
                 if (got != call.expected_total &&
