@@ -12,7 +12,8 @@
 //
 // Findings (each makes the exit status non-zero): a lost connection or "terminated by signal" in
 // the server log (crash), an error of class XX, a statement that hangs past the client deadline, a
-// function of the schema `evil` reached through search_path (hijack), the sequence fuzz_seq
+// statement that ran --overrun seconds past its statement_timeout (it did not look at interrupts),
+// a function of the schema `evil` reached through search_path (hijack), the sequence fuzz_seq
 // advanced by a statement appended after an inner query (injection), wrong totals of kpis() and
 // cohort_retention() on inputs whose answer is known and CLV predictions that are NaN, infinite,
 // negative or a probability above 1 (wrong result), and a function of the extension that no call
@@ -100,7 +101,8 @@ struct Options {
     std::string conninfo;
     std::string server_log;
     std::string generator = "tools/ca_generate_orders";
-    int deadline_s = 60;  // client-side: a statement longer than this is a hang
+    int deadline_s = 60;   // client-side: a statement longer than this is a hang
+    double overrun_s = 3;  // a statement this much longer than its statement_timeout ignored it
     bool verbose = false;
     bool skip_setup = false;
 };
@@ -118,6 +120,8 @@ void Usage(FILE *f) {
         "pg_current_logfile(), when the collector runs)\n"
         "  --generator PATH  ca_generate_orders binary (default tools/ca_generate_orders)\n"
         "  --deadline S      seconds after which a statement counts as hung (default 60)\n"
+        "  --overrun S       seconds past its statement_timeout after which a statement\n"
+        "                    counts as not cancelled (default 3; 0: no check)\n"
         "  --skip-setup      reuse the fixture tables of an earlier run\n"
         "  --verbose         print every call and its outcome\n"
         "The server must have customer_analytics installed; the database gets fixture\n"
@@ -150,6 +154,8 @@ bool ParseOptions(int argc, char **argv, Options &o) {
             o.generator = value("--generator");
         else if (a == "--deadline")
             o.deadline_s = std::atoi(value("--deadline"));
+        else if (a == "--overrun")
+            o.overrun_s = std::strtod(value("--overrun"), nullptr);
         else if (a == "--skip-setup")
             o.skip_setup = true;
         else if (a == "--verbose")
@@ -669,6 +675,7 @@ struct Call {
     std::string function;  // rfm, rfm_default_segments, rfm_summary, retention, ...
     std::string shape;     // plain, savepoint, cursor, prepared, ...
     std::string settings;  // one SQL string of SET statements
+    long timeout_ms = 0;   // the statement_timeout that `settings` sets
     std::vector<Step> steps;
     // Oracle: the first row's first column must equal expected_total (when the call succeeds)
     // and the second column must be 0 (rows with negative revenue on positive input).
@@ -739,6 +746,7 @@ class Generator {
         // readers and the core; the other half draw every argument from the hostile lists too.
         tame_ = rng_.Chance(50);
         c.settings = Settings();
+        c.timeout_ms = timeout_ms_;
         c.function = PickFunction();
         c.check_values = IsPrediction(c.function);
         if (c.function.find("p_alive") != std::string::npos) c.at_most = 1;
@@ -792,9 +800,8 @@ class Generator {
             set("customer_analytics.memory_limit",
                 rng_.Pick<std::string>({"-1", "0", "'64kB'", "'256kB'", "'1MB'", "'8MB'", "'64MB'",
                                         "'1GB'", "2147483647"}));
-        set("statement_timeout",
-            rng_.Pick<std::string>({"'1ms'", "'5ms'", "'20ms'", "'100ms'", "'500ms'", "'2s'",
-                                    "'5s'", "'5s'", "'5s'", "'5s'"}));
+        timeout_ms_ = rng_.Pick<long>({1, 5, 20, 100, 500, 2000, 5000, 5000, 5000, 5000});
+        set("statement_timeout", "'" + std::to_string(timeout_ms_) + "ms'");
         if (rng_.Chance(60))
             set("TimeZone",
                 Lit(rng_.Pick<std::string>(
@@ -2055,6 +2062,7 @@ class Generator {
     Rng rng_;
     std::map<std::string, std::string> expected_;
     bool tame_ = false;
+    long timeout_ms_ = 0;
 };
 
 // ------------------------------------------------------------------------------------------------
@@ -2343,7 +2351,20 @@ int main(int argc, char **argv) {
         conn.TakeNotices();
         for (const Step &step : call.steps) {
             if (lost) break;
+            const auto step_start = Clock::now();
             Outcome o = conn.Exec(step.sql, opt.deadline_s);
+            const double took = std::chrono::duration<double>(Clock::now() - step_start).count();
+            // A statement that ran well past its statement_timeout did not look at interrupts
+            // (a hang the deadline would only catch past --deadline seconds).
+            if (opt.overrun_s > 0 && o.kind != Outcome::Hung && o.kind != Outcome::Lost &&
+                took > call.timeout_ms / 1000.0 + opt.overrun_s) {
+                char buf[160];
+                std::snprintf(buf, sizeof buf,
+                              "a statement took %.1f s under statement_timeout = %ld ms (%s)", took,
+                              call.timeout_ms,
+                              o.kind == Outcome::Error ? o.sqlstate.c_str() : "no error");
+                AddFinding(st, call, "statement_timeout ignored", buf, call.function);
+            }
             ++st.statements;
             const std::vector<std::string> notices = conn.TakeNotices();
             for (const std::string &n : notices)
