@@ -50,11 +50,15 @@ RESET customer_analytics.memory_limit;
 SELECT count(*) AS customers FROM customer_analytics.rfm(NULL::text, 'SELECT g AS customer_id, date ''2024-01-01'' + g % 300 AS ordered_at, g % 50 + 1 AS amount FROM generate_series(1, 20000) g');
 SELECT customer_analytics.boundary_check('memory', 1000000) >= 1000000 AS counted;
 
--- 1,000 rounds of two calls, one of them failing in one of four ways, leave neither PostgreSQL
+-- 1,000 rounds of calls, one of them failing in one of eight ways, leave neither PostgreSQL
 -- memory contexts nor the process's resident memory (C++ heap included) noticeably larger.
 CREATE TEMP TABLE small_orders AS
 SELECT g % 500 AS customer_id, date '2024-01-01' + g % 200 AS ordered_at, (g % 70 - 3)::numeric AS amount
 FROM generate_series(1, 3000) AS g;
+-- Customer lifetime value: 60 customers whose fits converge, and 5 of them.
+CREATE TEMP TABLE clv_orders (order_id bigint, customer_id bigint, ordered_at timestamp, amount numeric);
+\copy clv_orders FROM PROGRAM 'tools/ca_generate_orders --customers 60 --orders 600 --seed 7 2>/dev/null' WITH (FORMAT csv)
+CREATE TEMP TABLE tiny_orders AS SELECT * FROM clv_orders WHERE customer_id <= 5;
 CREATE FUNCTION pg_temp.rss_kb() RETURNS bigint LANGUAGE sql AS $$
     SELECT substring(pg_read_file('/proc/self/status') FROM 'VmRSS:\s+(\d+)')::bigint $$;
 CREATE FUNCTION pg_temp.context_bytes() RETURNS bigint LANGUAGE sql AS $$
@@ -62,6 +66,8 @@ CREATE FUNCTION pg_temp.context_bytes() RETURNS bigint LANGUAGE sql AS $$
 CREATE FUNCTION pg_temp.repeat_calls(n int) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     c bigint;
+    m customer_analytics.bgnbd_model;
+    v double precision;
 BEGIN
     FOR i IN 1..n LOOP
         SELECT count(*) INTO c FROM customer_analytics.rfm(NULL::text, 'SELECT customer_id, ordered_at, amount FROM small_orders');
@@ -70,8 +76,17 @@ BEGIN
             'SELECT customer_id AS order_id, (amount::int % 7)::text AS item, customer_id % 2 AS group_key FROM small_orders', 0.1, 0);
         SELECT count(*) INTO c FROM customer_analytics.also_bought(
             'SELECT customer_id AS order_id, amount::int % 7 AS item FROM small_orders', ARRAY[1, 2], 3, 0.1);
+        -- Customer lifetime value: a fit of a VALUES list (an aggregate state that owns C++
+        -- memory), a prediction from it, the summary and the whole pipeline.
+        m := (SELECT customer_analytics.bgnbd_fit(x, r, t) FROM (VALUES (0, 0, 30), (1, 5, 30), (2, 20, 28), (0, 0, 25),
+            (4, 22, 30), (1, 2, 20), (3, 12, 26), (0, 0, 18), (6, 25, 27), (2, 3, 30), (1, 15, 22), (0, 0, 30)) AS f(x, r, t));
+        v := customer_analytics.clv(m, ROW(6.25, 3.74, 15.44, NULL, NULL, NULL, NULL, NULL)::customer_analytics.gamma_gamma_model,
+            2, 20, 28, 30.5, 12, 4.345, 0.01);
+        SELECT count(*) INTO c FROM customer_analytics.clv_summary(NULL::int, 'SELECT customer_id, order_id, ordered_at, amount FROM tiny_orders');
+        SELECT count(*) INTO c FROM customer_analytics.customer_lifetime_value(NULL::int,
+            'SELECT customer_id, order_id, ordered_at, amount FROM clv_orders');
         BEGIN
-            CASE i % 6
+            CASE i % 8
                 WHEN 0 THEN PERFORM customer_analytics.boundary_check('bad_alloc');
                 WHEN 1 THEN PERFORM count(*) FROM customer_analytics.rfm(NULL::text, 'SELECT customer_id, ordered_at, amount FROM small_orders', bins => 0);
                 WHEN 2 THEN PERFORM count(*) FROM customer_analytics.rfm(NULL::text, 'SELECT customer_id, amount FROM small_orders');
@@ -81,6 +96,11 @@ BEGIN
                 -- A group type that cannot hold the groups fails the same way.
                 WHEN 4 THEN PERFORM count(*) FROM customer_analytics.frequent_itemsets_by_group(NULL::date, NULL::int,
                     'SELECT customer_id AS order_id, amount::int % 7 AS item, customer_id AS group_key FROM small_orders', 0.1);
+                -- A NaN amount fails customer_lifetime_value() inside its reader, half-way through.
+                WHEN 5 THEN PERFORM count(*) FROM customer_analytics.customer_lifetime_value(NULL::int,
+                    'SELECT customer_id, order_id, ordered_at, CASE WHEN customer_id = 30 THEN ''NaN'' ELSE amount END AS amount FROM clv_orders');
+                -- A fractional frequency fails a fit whose state already holds points.
+                WHEN 6 THEN PERFORM customer_analytics.bgnbd_fit(x, r, t) FROM (VALUES (1, 1, 2), (2, 1, 3), (1.5, 1, 2)) AS f(x, r, t);
                 ELSE PERFORM customer_analytics.boundary_check('pg_error');
             END CASE;
         EXCEPTION WHEN OTHERS THEN
@@ -98,6 +118,19 @@ SELECT pg_temp.outcome($q$SELECT count(*) FROM customer_analytics.also_bought(
            'SELECT customer_id AS order_id, amount::int % 7 AS item FROM small_orders', ARRAY['a'])$q$) AS wrong_basket,
        pg_temp.outcome($q$SELECT count(*) FROM customer_analytics.frequent_itemsets_by_group(NULL::date, NULL::int,
            'SELECT customer_id AS order_id, amount::int % 7 AS item, customer_id AS group_key FROM small_orders', 0.1)$q$) AS wrong_group_type;
+-- The same for the CLV calls: the fit converges, CLV is positive, the summary has the 5 customers
+-- of tiny_orders and the pipeline all 60, and the failing ones fail where they should.
+SELECT (m).converged AS fit_converged,
+       customer_analytics.clv(m, ROW(6.25, 3.74, 15.44, NULL, NULL, NULL, NULL, NULL)::customer_analytics.gamma_gamma_model,
+           2, 20, 28, 30.5, 12, 4.345, 0.01) > 0 AS clv_positive,
+       (SELECT count(*) FROM customer_analytics.clv_summary(NULL::int, 'SELECT customer_id, order_id, ordered_at, amount FROM tiny_orders')) AS summary_customers,
+       (SELECT count(*) FROM customer_analytics.customer_lifetime_value(NULL::int,
+            'SELECT customer_id, order_id, ordered_at, amount FROM clv_orders')) AS clv_customers
+FROM (SELECT customer_analytics.bgnbd_fit(x, r, t) AS m FROM (VALUES (0, 0, 30), (1, 5, 30), (2, 20, 28), (0, 0, 25),
+          (4, 22, 30), (1, 2, 20), (3, 12, 26), (0, 0, 18), (6, 25, 27), (2, 3, 30), (1, 15, 22), (0, 0, 30)) AS f(x, r, t)) AS fit;
+SELECT pg_temp.outcome($q$SELECT count(*) FROM customer_analytics.customer_lifetime_value(NULL::int,
+           'SELECT customer_id, order_id, ordered_at, CASE WHEN customer_id = 30 THEN ''NaN'' ELSE amount END AS amount FROM clv_orders')$q$) AS nan_amount,
+       pg_temp.outcome($q$SELECT customer_analytics.bgnbd_fit(x, r, t) FROM (VALUES (1, 1, 2), (2, 1, 3), (1.5, 1, 2)) AS f(x, r, t)$q$) AS fractional_frequency;
 SELECT pg_temp.repeat_calls(100);  -- warm up caches and allocator pools
 CREATE TEMP TABLE before AS SELECT pg_temp.rss_kb() AS rss, pg_temp.context_bytes() AS ctx;
 SELECT pg_temp.repeat_calls(1000);
