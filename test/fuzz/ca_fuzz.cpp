@@ -1916,7 +1916,13 @@ class Generator {
         }
         // Predictions from a model value.
         if (!IsPrediction(function)) return "";
-        const bool from_table = rng_.Chance(30);
+        // Now and then clv() of one customer over the longest horizon with every other argument
+        // valid: a hostile horizon alone, which the other hostile arguments would mostly stop
+        // first.
+        const bool was_tame = tame_;
+        const bool longest = function.rfind("clv/", 0) == 0 && rng_.Chance(3);
+        if (longest) tame_ = true;
+        const bool from_table = !longest && rng_.Chance(30);
         History h = AnyHistory();
         std::string table;
         if (from_table) {
@@ -1941,7 +1947,7 @@ class Generator {
                       {"recency", h.t_x},
                       {"age", h.T},
                       {"monetary", h.m},
-                      {"horizon", Horizon()},
+                      {"horizon", longest ? "100000" : Horizon()},
                       {"period_length", PeriodLength()},
                       {"discount_rate", Discount()}};
         } else if (function.find("p_alive") != std::string::npos) {
@@ -1960,6 +1966,7 @@ class Generator {
         for (std::size_t i = 0; i < params.size(); ++i)
             call += (i ? ", " : "") + (named ? params[i].name + " => " : "") + params[i].value;
         call = "customer_analytics." + SqlName(function) + "(" + call + ")";
+        tame_ = was_tame;
         if (from_table)
             // max() is NaN when any value is (PostgreSQL sorts NaN last).
             return rng_.Chance(50) ? "SELECT pg_catalog.max(" + call + "), pg_catalog.min(" + call +
