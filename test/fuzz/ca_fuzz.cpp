@@ -710,10 +710,12 @@ const std::vector<FunctionShare> kFunctionShares = {
     {"association_rules_by_group", 2},
     {"also_bought", 3},
     {"oracle", 5},
-    // Customer lifetime value: the summary, the fitting aggregates, the predictions from a model
-    // value and the whole pipeline.
+    // Customer lifetime value: the summary, the whole pipeline, the holdout evaluation and the
+    // tracking table, the fitting aggregates and the predictions from a model value.
     {"clv_summary", 6},
     {"customer_lifetime_value", 6},
+    {"clv_holdout", 4},
+    {"clv_tracking", 4},
     {"bgnbd_fit", 6},
     {"pareto_nbd_fit", 5},
     {"gamma_gamma_fit", 5},
@@ -1873,47 +1875,72 @@ class Generator {
         }
     }
 
+    // A query of one of the CLV functions that read orders_sql.
+    std::string ClvSetQuery(const std::string &function) {
+        std::string call;
+        // Tame calls read an orders table whole now and then: most random inner queries have too
+        // few repeat customers (or none before as_of) for the fits.
+        const bool whole = tame_ && rng_.Chance(60);
+        const std::string orders =
+            whole ? Dq(rng_.Pick<std::string>(
+                        {"TABLE fz_orders", "SELECT * FROM fz_lines", "TABLE fz_pos",
+                         "TABLE fz_pos_dated", "TABLE fz_uuid_ids",
+                         "SELECT customer_id, ordered_at, amount FROM fz_orders TABLESAMPLE "
+                         "BERNOULLI (50)"}))
+                  : OrdersArg();
+        const std::string id_type = whole && rng_.Chance(80) ? "NULL::pg_catalog.text" : IdType();
+        if (function == "clv_holdout" || function == "clv_tracking") {
+            // Calibration and holdout ends: required, so always passed (the fixtures' orders
+            // run from 2022 to 2023); unit and model are left to their defaults now and then.
+            const std::string calibration_end =
+                whole ? rng_.Pick<std::string>(
+                            {"'2022-12-31'", "'2023-06-30'", "'2023-03-15 12:00+05:30'"})
+                      : Timestamptz();
+            const std::string holdout_end =
+                whole ? rng_.Pick<std::string>({"'2023-12-31'", "'2024-06-30'", "'2023-09-30'"})
+                      : Timestamptz();
+            call = "customer_analytics." + function + "(" +
+                   (function == "clv_holdout" ? id_type + ", " : "") + orders + ", " +
+                   calibration_end + ", " + holdout_end;
+            if (rng_.Chance(60)) call += ", unit => " + ClvUnit();
+            if (rng_.Chance(60))
+                call += ", model => " + Text({"bgnbd", "pareto_nbd"}, {"gamma_gamma", "bg"});
+            return SetQuery(call + ")");
+        }
+        // clv_summary() or customer_lifetime_value()
+        std::vector<Param> params = {
+            {"orders_sql", orders},
+            {"as_of", whole ? rng_.Pick<std::string>({"NULL", "'2023-06-30'", "'2023-12-31'",
+                                                      "'2024-03-01 12:00+05:30'"})
+                            : Timestamptz()}};
+        if (function == "clv_summary") {
+            params.push_back({"unit", ClvUnit()});
+        } else {
+            params.push_back({"horizon", Horizon()});
+            params.push_back({"discount_rate", Discount()});
+            params.push_back({"unit", ClvUnit()});
+            params.push_back({"model", Text({"bgnbd", "pareto_nbd"}, {"gamma_gamma", "bg"})});
+            params.push_back({"period", ClvPeriod()});
+        }
+        call = "customer_analytics." + function + "(" + id_type + ", " + Args(params) + ")";
+        if (!rng_.Chance(15)) return SetQuery(call);
+        if (function == "clv_summary")  // a fit of the summary, as docs/clv.md does
+            return "SELECT customer_analytics.bgnbd_fit(frequency, recency, t), "
+                   "customer_analytics.gamma_gamma_fit(frequency, monetary) FILTER (WHERE "
+                   "monetary > 0) FROM " +
+                   call + " AS f";
+        return "SELECT pg_catalog.sum(clv), pg_catalog.max(p_alive) FROM " + call + " AS f";
+    }
+
     // The query of CLV function `function`, or "" for another function.
     std::string ClvQuery(const std::string &function) {
         std::string call;
         if (function == "bgnbd_fit" || function == "pareto_nbd_fit" ||
             function == "gamma_gamma_fit")
             return FitQuery(function);
-        if (function == "clv_summary" || function == "customer_lifetime_value") {
-            // Tame calls read an orders table whole now and then: most random inner queries
-            // have too few repeat customers (or none before as_of) for the fits.
-            const bool whole = tame_ && rng_.Chance(60);
-            const std::string id_type =
-                whole && rng_.Chance(80) ? "NULL::pg_catalog.text" : IdType();
-            std::vector<Param> params = {
-                {"orders_sql",
-                 whole ? Dq(rng_.Pick<std::string>(
-                             {"TABLE fz_orders", "SELECT * FROM fz_lines", "TABLE fz_pos",
-                              "TABLE fz_pos_dated", "TABLE fz_uuid_ids",
-                              "SELECT customer_id, ordered_at, amount FROM fz_orders TABLESAMPLE "
-                              "BERNOULLI (50)"}))
-                       : OrdersArg()},
-                {"as_of", whole ? rng_.Pick<std::string>({"NULL", "'2023-06-30'", "'2023-12-31'",
-                                                          "'2024-03-01 12:00+05:30'"})
-                                : Timestamptz()}};
-            if (function == "clv_summary") {
-                params.push_back({"unit", ClvUnit()});
-            } else {
-                params.push_back({"horizon", Horizon()});
-                params.push_back({"discount_rate", Discount()});
-                params.push_back({"unit", ClvUnit()});
-                params.push_back({"model", Text({"bgnbd", "pareto_nbd"}, {"gamma_gamma", "bg"})});
-                params.push_back({"period", ClvPeriod()});
-            }
-            call = "customer_analytics." + function + "(" + id_type + ", " + Args(params) + ")";
-            if (!rng_.Chance(15)) return SetQuery(call);
-            if (function == "clv_summary")  // a fit of the summary, as docs/clv.md does
-                return "SELECT customer_analytics.bgnbd_fit(frequency, recency, t), "
-                       "customer_analytics.gamma_gamma_fit(frequency, monetary) FILTER (WHERE "
-                       "monetary > 0) FROM " +
-                       call + " AS f";
-            return "SELECT pg_catalog.sum(clv), pg_catalog.max(p_alive) FROM " + call + " AS f";
-        }
+        if (function == "clv_summary" || function == "customer_lifetime_value" ||
+            function == "clv_holdout" || function == "clv_tracking")
+            return ClvSetQuery(function);
         // Predictions from a model value.
         if (!IsPrediction(function)) return "";
         // Now and then clv() of one customer over the longest horizon with every other argument
