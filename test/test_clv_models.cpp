@@ -134,6 +134,15 @@ TEST_CASE("BG/NBD predictions match the paper's worked customer", "[clv][bgnbd]"
     CHECK(ca::BgnbdExpectedPurchasesNew(kCdnowBgnbd, 39) ==
           Approx(ca::BgnbdExpectedPurchases(kCdnowBgnbd, 39, 0, 0, 0)).epsilon(1e-12));
     // Frequencies in the thousands stay finite (the published 2F1 overflows there).
+    // Near a = 1, where the formula's quotient cancels, and at a = 1 itself.
+    for (double a : {1 - 1e-15, 1.0, 1 + 1e-7, 1 + 5e-5, 1 - 9e-5}) {
+        const ca::BgnbdParams p{kCdnowBgnbd.r, kCdnowBgnbd.alpha, a, kCdnowBgnbd.b};
+        const ca::BgnbdParams q{kCdnowBgnbd.r, kCdnowBgnbd.alpha, a == 1 ? 1 + 1e-12 : a,
+                                kCdnowBgnbd.b};
+        INFO("a " << a);
+        CHECK(ca::BgnbdExpectedPurchases(p, 39, 2, 5, 10) ==
+              Approx(BgnbdExpectedReference(q, 39, 2, 5, 10)).epsilon(1e-7));
+    }
     for (double x : {1.0, 7.0, 60.0, 900.0, 5000.0})
         for (double t : {1.0, 39.0, 300.0}) {
             INFO("x " << x << " t " << t);

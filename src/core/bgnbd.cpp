@@ -24,15 +24,22 @@ double DropoutExponent(const BgnbdParams &p, double x, double t_x, double T) {
 // the expected purchases in an interval of a customer alive at its start, after Euler's
 // transformation of eq. 9/10's 2F1(r + x, b + x; a + b + x - 1; z), whose terms overflow for
 // large x; this form's parameters do not depend on x but through c.
-double AliveExpectation(const BgnbdParams &p, double x, double z) {
+double AliveExpectationAt(const BgnbdParams &p, double x, double z) {
     const double c = p.a + p.b + x - 1;
     const double f = Hyp2F1(p.a + p.b - 1 - p.r, p.a - 1, c, z);
-    const double value = c / (p.a - 1) * (1 - std::pow(1 - z, p.a - 1) * f);
-    if (!std::isfinite(value))
-        throw DataException("expected purchases not defined for this model",
-                            "a = " + ShowNumber(p.a) + ".",
-                            "The BG/NBD predictions divide by a - 1.");
-    return value;
+    return c / (p.a - 1) * (1 - std::pow(1 - z, p.a - 1) * f);
+}
+
+// Within 1e-4 of a = 1 the quotient cancels; it is smooth in a, so it is interpolated between
+// a = 1 - 1e-4 and 1 + 1e-4 (error about 1e-9 relative).
+double AliveExpectation(const BgnbdParams &p, double x, double z) {
+    constexpr double h = 1e-4;
+    if (std::fabs(p.a - 1) >= h) return AliveExpectationAt(p, x, z);
+    BgnbdParams lo = p, hi = p;
+    lo.a = 1 - h;
+    hi.a = 1 + h;
+    const double f_lo = AliveExpectationAt(lo, x, z), f_hi = AliveExpectationAt(hi, x, z);
+    return f_lo + (f_hi - f_lo) * (p.a - lo.a) / (2 * h);
 }
 
 }  // namespace
@@ -157,7 +164,7 @@ double BgnbdExpectedPurchasesNew(const BgnbdParams &p, double t) {
     CheckBgnbdParams(p);
     CheckHorizon(t);
     if (t == 0) return 0;
-    return AliveExpectation(p, 0, t / (p.alpha + t));
+    return CheckPrediction(AliveExpectation(p, 0, t / (p.alpha + t)), "expected purchases");
 }
 
 double BgnbdExpectedPurchases(const BgnbdParams &p, double t, double x, double t_x, double T) {
@@ -165,14 +172,16 @@ double BgnbdExpectedPurchases(const BgnbdParams &p, double t, double x, double t
     CheckHorizon(t);
     CalibrationKey(x, t_x, T);
     if (t == 0) return 0;
-    return AliveExpectation(p, x, t / (p.alpha + T + t)) * BgnbdProbabilityAlive(p, x, t_x, T);
+    return CheckPrediction(
+        AliveExpectation(p, x, t / (p.alpha + T + t)) * BgnbdProbabilityAlive(p, x, t_x, T),
+        "expected purchases");
 }
 
 double BgnbdProbabilityAlive(const BgnbdParams &p, double x, double t_x, double T) {
     CheckBgnbdParams(p);
     CalibrationKey(x, t_x, T);
     if (x == 0) return 1;
-    return LogisticOfMinus(DropoutExponent(p, x, t_x, T));
+    return CheckPrediction(LogisticOfMinus(DropoutExponent(p, x, t_x, T)), "P(alive)", 1);
 }
 
 }  // namespace ca

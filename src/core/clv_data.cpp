@@ -65,6 +65,17 @@ void CheckPositiveParams(const char *model,
                                detail + ".");
 }
 
+double CheckPrediction(double value, const char *what, double upper) {
+    if (value < 0 && value > -1e-12) return 0;
+    if (value > upper && value < upper * (1 + 1e-12)) return upper;
+    if (!(value >= 0 && value <= upper && std::isfinite(value)))
+        throw DataException(std::string(what) + " cannot be computed for these parameters",
+                            "The result would be " + ShowNumber(value) + ".",
+                            "The model's parameters are beyond the range double precision "
+                            "handles; fit the model on the data (docs/clv.md, \"Numerics\").");
+    return value;
+}
+
 void CheckHorizon(double t) {
     if (!(t >= 0 && std::isfinite(t)))
         throw InvalidParameter(

@@ -166,6 +166,11 @@ bool SpendKey(double x, double spend, SpendPoints::Key &key);
 // Pareto/NBD's likelihood then grows without bound as the purchase rate goes to 0).
 std::uint64_t RequireRepeatBuyers(const BudgetVector<CalibrationPoints::Point> &points);
 
+// A prediction as returned: 0 for a rounding error just below 0; DataException when it is not
+// finite, below 0 or above `upper` (the parameters are where the formulas cannot be evaluated in
+// double precision: extreme magnitudes such as 1e300 or 1e-300).
+double CheckPrediction(double value, const char *what, double upper = HUGE_VAL);
+
 // Throws InvalidParameter unless the prediction horizon t is finite and >= 0.
 void CheckHorizon(double t);
 

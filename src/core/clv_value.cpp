@@ -33,7 +33,7 @@ double DiscountedValue(ExecContext &ctx, const std::function<double(double)> &ex
         value += spend * (now - before) * factor;
         before = now;
     }
-    return value;
+    return CheckPrediction(value, "CLV");
 }
 
 namespace {

@@ -82,7 +82,7 @@ double GammaGammaExpectedSpend(const GammaGammaParams &g, double x, double m) {
         throw DataException("expected spend does not exist for this model",
                             "p x + q - 1 = " + ShowNumber(denominator) + ".",
                             "The Gamma-Gamma mean needs q > 1 (x = 0) or p x + q > 1.");
-    return g.p * (g.gamma + (repeat ? x * m : 0)) / denominator;
+    return CheckPrediction(g.p * (g.gamma + (repeat ? x * m : 0)) / denominator, "expected spend");
 }
 
 }  // namespace ca
