@@ -17,6 +17,12 @@ CREATE TYPE @extschema@.gamma_gamma_model AS (
     p double precision, q double precision, gamma double precision,
     log_likelihood double precision, customers bigint, evaluations integer, converged boolean,
     status text);
+COMMENT ON TYPE @extschema@.bgnbd_model IS
+'a fitted BG/NBD model (bgnbd_fit): r, alpha, a, b, the total log-likelihood, the customers fitted, likelihood evaluations, converged, and why not';
+COMMENT ON TYPE @extschema@.pareto_nbd_model IS
+'a fitted Pareto/NBD model (pareto_nbd_fit): r, alpha, s, beta, the total log-likelihood, the customers fitted, likelihood evaluations, converged, and why not';
+COMMENT ON TYPE @extschema@.gamma_gamma_model IS
+'a fitted Gamma-Gamma spend model (gamma_gamma_fit): p, q, gamma, the total log-likelihood, the repeat customers fitted, likelihood evaluations, converged, and why not';
 
 -- Per-customer summary (frequency, recency, T, monetary) at as_of, in `unit`.
 CREATE FUNCTION @extschema@.clv_summary(
