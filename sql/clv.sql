@@ -174,6 +174,12 @@ SELECT q, pg_temp.outcome(q) FROM (VALUES
   ('SELECT * FROM customer_analytics.customer_lifetime_value(NULL::text, ''SELECT customer_id, ordered_at, amount FROM clv_hand'', ''2024-01-15'')')
 ) AS t(q);
 
+-- Extreme but valid models give finite answers (an alpha of 1.8e308 once reached an assertion
+-- inside the quadrature, which aborted the server).
+SELECT p >= 0 AND p <= 1 AS p_alive_in_range
+FROM (SELECT customer_analytics.pareto_nbd_p_alive(ROW(0.55, 1.7976931348623157e308, 0.61, 11.67,
+          NULL, NULL, NULL, NULL, NULL)::customer_analytics.pareto_nbd_model, 3, 0.9999999999999999, 54.66) AS p) AS s;
+
 -- A fit that cannot converge says so: nobody ever drops out (every customer bought right up to
 -- T): the model degenerates (b or r runs off to a bound).
 -- (Which parameter runs off first depends on rounding: the status is not shown here.)

@@ -185,6 +185,18 @@ TEST_CASE("each Pareto/NBD log-likelihood term equals the published form in 50 d
     }
 }
 
+TEST_CASE("Pareto/NBD stays finite at extreme scales", "[clv][pareto]") {
+    // alpha at the top of the double range (the quadrature interval underflows) and both scales
+    // at the ends of the range.
+    const ca::ParetoNbdParams huge{0.55, 1.7976931348623157e308, 0.61, 11.67};
+    const double p = ca::ParetoNbdProbabilityAlive(huge, 3, 0.9999999999999999, 54.66);
+    CHECK((p >= 0 && p <= 1));
+    CHECK(std::isfinite(ca::ParetoNbdLogLikelihood(huge, 3, 0.9999999999999999, 54.66)));
+    const ca::ParetoNbdParams ends{0.55, 1e300, 0.61, 1e-300};
+    const double q = ca::ParetoNbdProbabilityAlive(ends, 3, 1e-300, 1e-299);
+    CHECK((q >= 0 && q <= 1));
+}
+
 TEST_CASE("Pareto/NBD on the CDNOW sample reaches the published optimum", "[clv][pareto]") {
     ca::ExecContext ctx;
     bool present = false;

@@ -32,6 +32,11 @@ struct Tail {
     double p_alive;
 };
 
+boost::math::quadrature::tanh_sinh<double> &TanhSinh() {
+    static boost::math::quadrature::tanh_sinh<double> quadrature;  // its tables, once
+    return quadrature;
+}
+
 // `ctx`, when given, is ticked by every evaluation of the quadrature's integrand.
 Tail LogTail(const ParetoNbdParams &p, double x, double t_x, double T, ExecContext *ctx = nullptr) {
     const double rx = p.r + x, m = p.r + p.s + x;
@@ -50,19 +55,27 @@ Tail LogTail(const ParetoNbdParams &p, double x, double t_x, double T, ExecConte
         return {log_scale + std::log(sum), q / sum};
     } else {
         // The integral of (1 + v / a0)^-(r+x) (1 + v / b0)^-(s+1) over v in [0, T - t_x], after
-        // v = a0 (e^w - 1): a0 times the integral over w in [0, log1p((T - t_x) / a0)] of
-        // e^((1 - r - x) w) (1 + a0 (e^w - 1) / b0)^-(s+1). The peak at v = 0, as narrow as
-        // a0 / (r + x), becomes an exponential decay over w. Tanh-sinh quadrature (its nodes
+        // v = c (e^u - 1) with c the smaller of a0 and b0: c times the integral over u in
+        // [0, log1p((T - t_x) / c)] of e^((1 - k) u) (1 + c (e^u - 1) / d)^-j, where k is the
+        // exponent at scale c, j the other one and d the other scale. The peak at v = 0, as
+        // narrow as c / k, becomes an exponential decay over u. Tanh-sinh quadrature (its nodes
         // crowd at the ends) takes a few hundred evaluations for 1e-12 here, where adaptive
         // Gauss-Kronrod can spend millions on a decay it never resolves to a relative tolerance.
         const double a0 = p.alpha + t_x, b0 = p.beta + t_x;
-        auto h = [&](double w) {
+        const bool by_alpha = a0 <= b0;
+        const double c = by_alpha ? a0 : b0, d = by_alpha ? b0 : a0;
+        const double k = by_alpha ? rx : p.s + 1, j = by_alpha ? p.s + 1 : rx;
+        auto h = [&](double u) {
             if (ctx != nullptr) ctx->Tick();
-            return std::exp((1 - rx) * w - (p.s + 1) * std::log1p(a0 / b0 * std::expm1(w)));
+            return std::exp((1 - k) * u - j * std::log1p(c / d * std::expm1(u)));
         };
-        const double upper = std::log1p((T - t_x) / a0);
-        static boost::math::quadrature::tanh_sinh<double> quadrature;  // its tables, once
-        rest = p.s * a0 / b0 * quadrature.integrate(h, 0.0, upper, 1e-12);
+        const double upper = std::log1p((T - t_x) / c);
+        // Over an interval far shorter than the integrand's scale (1 / (k + j)), too short for
+        // tanh-sinh to place nodes in, Simpson's rule is exact to rounding.
+        const double integral = upper * (1 + k + j) < 1e-6
+                                    ? upper / 6 * (h(0) + 4 * h(upper / 2) + h(upper))
+                                    : TanhSinh().integrate(h, 0.0, upper, 1e-12);
+        rest = p.s * c / b0 * integral;
     }
     const double sum = q + rest;
     return {log_scale + std::log(sum), q / sum};
