@@ -38,35 +38,19 @@
 #include <thread>
 #include <vector>
 
+#include "../../tools/generator_common.hpp"
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
 // ------------------------------------------------------------------------------------------------
-// Random numbers: xoshiro256** seeded through splitmix64; integers by rejection, so the stream
-// does not depend on the standard library.
+// Random numbers: the data generators' xoshiro256** (tools/generator_common.hpp); integers by
+// rejection, so the stream does not depend on the standard library.
 class Rng {
   public:
-    explicit Rng(std::uint64_t seed) {
-        for (auto &w : s_) {
-            seed += 0x9e3779b97f4a7c15ULL;
-            std::uint64_t z = seed;
-            z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-            z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-            w = z ^ (z >> 31);
-        }
-    }
-    std::uint64_t Next() {
-        const std::uint64_t result = Rotl(s_[1] * 5, 7) * 9;
-        const std::uint64_t t = s_[1] << 17;
-        s_[2] ^= s_[0];
-        s_[3] ^= s_[1];
-        s_[1] ^= s_[2];
-        s_[0] ^= s_[3];
-        s_[2] ^= t;
-        s_[3] = Rotl(s_[3], 45);
-        return result;
-    }
+    explicit Rng(std::uint64_t seed) : x_(seed) {}
+    std::uint64_t Next() { return x_.Next(); }
     // Uniform in [0, n).
     std::uint64_t Below(std::uint64_t n) {
         if (n <= 1) return 0;
@@ -86,8 +70,7 @@ class Rng {
     }
 
   private:
-    static std::uint64_t Rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-    std::uint64_t s_[4];
+    ca_tools::Xoshiro256 x_;  // the generators' stream (same seeding and output)
 };
 
 // ------------------------------------------------------------------------------------------------
