@@ -23,7 +23,7 @@ void CheckClvHorizon(const ClvHorizon &h) {
 }
 
 double DiscountedValue(ExecContext &ctx, const std::function<double(double)> &expected,
-                       double spend, const ClvHorizon &h) {
+                       double spend, const ClvHorizon &h, double *at_end) {
     CheckClvHorizon(h);
     double value = 0, before = expected(0), factor = 1;
     for (int i = 1; i <= h.periods; ++i) {
@@ -33,6 +33,7 @@ double DiscountedValue(ExecContext &ctx, const std::function<double(double)> &ex
         value += spend * (now - before) * factor;
         before = now;
     }
+    if (at_end != nullptr) *at_end = before;
     return CheckPrediction(value, "CLV");
 }
 

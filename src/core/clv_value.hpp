@@ -37,9 +37,9 @@ constexpr int kMaxClvPeriods = 100000;
 void CheckClvHorizon(const ClvHorizon &h);
 
 // `expected(t)` gives E(t); called periods + 1 times (E(0) included), with a cancellation check
-// before each.
+// before each. `at_end`, when given, receives E(periods L), the undiscounted purchases.
 double DiscountedValue(ExecContext &ctx, const std::function<double(double)> &expected,
-                       double spend, const ClvHorizon &h);
+                       double spend, const ClvHorizon &h, double *at_end = nullptr);
 
 // The customers' (x, t_x, T) as points (memory charged to a budget of `memory_limit`).
 CalibrationPoints CalibrationPointsOf(ExecContext &ctx, const BudgetVector<ClvCustomer> &customers);

@@ -438,12 +438,18 @@ CA_FUNCTION(ca_customer_lifetime_value) {
     const ca::CustomerIndex &index = *in.index;
     for (const ca::ClvCustomer &c : in.customers) {
         const double x = static_cast<double>(c.frequency);
-        auto expected = [&](double t) { return model.Expected(t, x, c.recency, c.T); };
+        // One captured pointer: the std::function holds it without allocating, row after row.
+        const struct {
+            const ca::PurchaseModel &model;
+            double x, t_x, T;
+        } history{model, x, c.recency, c.T};
+        const auto *h = &history;
+        auto expected = [h](double t) { return h->model.Expected(t, h->x, h->t_x, h->T); };
         const double p_alive = model.ProbabilityAlive(x, c.recency, c.T);
-        const double purchases = expected(horizon.periods * horizon.period_length);
         const double spend_each =
             ca::GammaGammaExpectedSpend(g, x, c.has_monetary ? c.monetary : 0);
-        const double value = ca::DiscountedValue(ctx, expected, spend_each, horizon);
+        double purchases = 0;  // E over the whole horizon, from the same evaluations
+        const double value = ca::DiscountedValue(ctx, expected, spend_each, horizon, &purchases);
         out.Row<9>([&](Datum *values, bool *nulls) {
             SummaryColumns(customer_out, index, c, values, nulls);
             values[5] = Float8GetDatum(p_alive);
