@@ -20,7 +20,9 @@
 // --lines mode, so exactly that many rows have no customer. Customer ids follow acquisition
 // order; order ids follow output order (ordered_at, then creation order). --lines splits each
 // order into 1 + geometric lines (mean 2.5) whose cents add up exactly to the order amount; the
-// orders are the same as without --lines (the split uses its own random stream).
+// orders are the same as without --lines (the split uses its own random stream). --items N adds
+// an item column: each line's item is drawn from 1..N with Zipf popularity (item k has weight
+// 1/k), again from its own stream, so the other columns do not change.
 //
 // Determinism. The output depends only on the arguments. The random numbers come from
 // xoshiro256** seeded through splitmix64 (one stream per purpose and per customer), and every
@@ -72,6 +74,7 @@ constexpr int kHourWeight[24] = {12, 7,  4,  3,  3,  5,  10, 20, 32, 42, 48, 52,
 
 constexpr i64 kMaxDays = 36525;          // 100 years keeps seconds in 32 bits
 constexpr u64 kMaxCustomers = 50000000;  // keeps the rate sums below 2^62
+constexpr u64 kMaxItems = 10000000;      // keeps the Zipf weight sum below 2^63
 constexpr u64 kMaxOrders = 1000000000;   // keeps record indexes in 32 bits
 
 // --- Random numbers.
@@ -322,6 +325,7 @@ struct Options {
     u64 customers = 2000, orders = 20000, seed = 42;
     i64 start = 0, end = 0;
     bool lines = false, header = false;
+    u64 items = 0;  // --items: 0 = no item column
     bool null_given = false;
     u64 null_customers = 0;
 };
@@ -507,8 +511,15 @@ class Model {
     void Write() {
         std::vector<char> buf;
         buf.reserve(1 << 20);
-        if (o_.header) Append(buf, "order_id,customer_id,ordered_at,amount\n");
+        if (o_.header)
+            Append(buf, o_.items ? "order_id,customer_id,ordered_at,amount,item\n"
+                                 : "order_id,customer_id,ordered_at,amount\n");
         Rng line_rng(o_.seed, 4, 0);
+        Rng item_rng(o_.seed, 6, 0);
+        // Zipf weights in fixed point: item k (1-based) weighs 2^32 / k.
+        std::vector<i64> item_cum(o_.items + 1, 0);
+        for (u64 k = 1; k <= o_.items; ++k)
+            item_cum[k] = item_cum[k - 1] + static_cast<i64>((u64{1} << 32) / k);
         u32 cached_day = ~u32{0};
         char date[32] = {};  // 11 used; the rest quiets -Wformat-truncation on the year
         std::int32_t parts[kMaxLines];
@@ -547,6 +558,12 @@ class Model {
                 p = AppendUint(p, abs_cents / 100);
                 *p++ = '.';
                 p = Append2(p, static_cast<u32>(abs_cents % 100));
+                if (o_.items) {
+                    *p++ = ',';
+                    p = AppendUint(p,
+                                   1 + Locate(item_cum, static_cast<i64>(item_rng.Below(
+                                                            static_cast<u64>(item_cum.back())))));
+                }
                 *p++ = '\n';
                 buf.insert(buf.end(), line, p);
                 ++rows_;
@@ -654,8 +671,9 @@ void Usage(FILE *f) {
                  "  --lines             one row per order line (1..40 per order, mean 2.5)\n"
                  "  --null-customers K  guest orders with an empty customer_id\n"
                  "                      (default 0.1%% of the other orders, rounded up)\n"
+                 "  --items N           an item column: 1..N, Zipf popularity (weight 1/k)\n"
                  "  --header            print a header line\n"
-                 "CSV columns: order_id,customer_id,ordered_at,amount\n");
+                 "CSV columns: order_id,customer_id,ordered_at,amount[,item]\n");
 }
 
 [[noreturn]] void Fail(const std::string &msg) {
@@ -703,6 +721,8 @@ int main(int argc, char **argv) {
             o.null_given = true;
         } else if (a == "--lines") {
             o.lines = true;
+        } else if (a == "--items") {
+            o.items = ParseUint("--items", value(), kMaxItems);
         } else if (a == "--header") {
             o.header = true;
         } else if (a == "--help" || a == "-h") {
