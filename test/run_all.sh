@@ -5,7 +5,8 @@
 # UndefinedBehaviorSanitizer; the library's exported symbols are checked (test/exported_symbols.sh),
 # the SQL examples of README.md and docs/ are run, a dump and restore of materialized views over
 # the functions is checked (test/dump_restore.sh), and a bounded fuzz pass (test/fuzz.sh, seed
-# CA_FUZZ_SEED or 1) calls every SQL function. The last line is
+# CA_FUZZ_SEED or 1) calls every SQL function; the docs' pictures are drawn (tools/draw_pictures.sh)
+# and their numbers compared with the committed copies. The last line is
 # "N passed, N failed, N skipped": each test counts once, an extended test whose dataset is absent
 # (it prints SKIP) as skipped; the exit status is non-zero when anything failed.
 set -uo pipefail
@@ -100,6 +101,16 @@ if make -j2 >>build.log 2>&1 && $SUDO make install >>build.log 2>&1; then
     rm -f docs.log
     echo "== dump and restore: materialized views over the extension's functions (one test)"
     if bash test/dump_restore.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+    echo "== pictures: the docs' pictures drawn from Online Retail through the functions"
+    pictures_dir=$(mktemp -d /tmp/ca_pictures_out.XXXXXX)
+    bash tools/draw_pictures.sh "$pictures_dir" >pictures.log 2>&1
+    cat pictures.log; grep -E '^(not )?ok ' pictures.log >>regress.log
+    if grep -q '^SKIP:' pictures.log; then
+        skipped=$((skipped + 1))
+    elif ! grep -qE '^(not )?ok ' pictures.log; then
+        failed=$((failed + 1))   # it stopped before drawing anything
+    fi
+    rm -rf "$pictures_dir" pictures.log
     echo "== fuzz: a bounded pass over every SQL function (bash test/fuzz.sh --calls 100000 is the long run)"
     bash test/fuzz.sh --seconds "${CA_FUZZ_SECONDS:-100}" 2>&1 | grep -v '^ca_fuzz: [0-9]* calls' | tee -a regress.log
     ok=$(grep -cE '^ok |\.\.\. +ok' regress.log)

@@ -5,6 +5,7 @@ set -euo pipefail
 
 PG_MAJOR="${PG_MAJOR:-15}"
 packages=(build-essential cmake catch2 libboost-dev libnlopt-dev libpq-dev xz-utils gzip ca-certificates
+          gnuplot-nox
           "postgresql-${PG_MAJOR}" "postgresql-server-dev-${PG_MAJOR}" postgresql-common)
 
 missing=()
