@@ -21,7 +21,8 @@ OBJS      = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 REGRESS          = boundary rfm rfm_errors rfm_summary retention readers basket basket_groups recommend clv \
                    data_quality \
                    hardening surface
-REGRESS_EXTENDED = rfm_r_oracle rfm_online_retail retention_online_retail basket_groceries clv_cdnow
+REGRESS_EXTENDED = rfm_r_oracle rfm_online_retail retention_online_retail basket_groceries clv_cdnow \
+                   data_quality_online_retail
 REGRESS_OPTS     = --inputdir=. --outputdir=.
 
 PG_CONFIG ?= pg_config
