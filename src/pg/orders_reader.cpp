@@ -197,6 +197,7 @@ OrdersSource DescribeOrders(const std::string &orders_sql) {
     source.customer = DescribeKey(found[0]);
     source.time_type = found[1].type;
     source.has_order_id = found[3].present();
+    if (source.has_order_id) source.order = DescribeKey(found[3]);
     return source;
 }
 

@@ -21,6 +21,7 @@ struct OrdersSource {
     KeyColumn customer;  // how customer_id is keyed (and given back, KeyOutput)
     Oid time_type;       // DATEOID, TIMESTAMPOID or TIMESTAMPTZOID
     bool has_order_id;
+    KeyColumn order;  // how order_id is keyed, when present
 };
 
 // Checks the columns (42703/42804/42702 with the expected shape as hint). Between SPI_connect and
