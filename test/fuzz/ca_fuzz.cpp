@@ -256,7 +256,7 @@ CREATE TABLE fz_pos AS SELECT customer_id, ordered_at, amount FROM fz_orders WHE
 CREATE TABLE fz_items AS
 SELECT order_id, customer_id,
        CASE WHEN amount < 0 THEN NULL ELSE (pg_catalog.abs(pg_catalog.hashtext(order_id::text || amount::text)) % 30) END AS item,
-       CASE WHEN amount < 0 THEN -1 ELSE 1 END AS quantity
+       CASE WHEN amount < 0 THEN -1 ELSE 1 END AS quantity, amount
 FROM fz_lines;
 ALTER TABLE fz_items ADD COLUMN item_text text, ADD COLUMN item_uuid uuid;
 UPDATE fz_items SET item_text = 'item ' || item, item_uuid = pg_catalog.md5(item::text)::uuid;
@@ -692,6 +692,15 @@ const std::vector<FunctionShare> kFunctionShares = {
     {"association_rules", 2},
     {"association_rules_by_group", 2},
     {"also_bought", 3},
+    // Buyer profiles, revenue concentration and the data-quality reports.
+    {"favourite_items", 3},
+    {"shopping_times", 4},
+    {"revenue_concentration", 3},
+    {"revenue_gini", 3},
+    {"revenue_lorenz", 3},
+    {"top_customers", 3},
+    {"order_data_quality", 4},
+    {"basket_data_quality", 3},
     {"oracle", 5},
     // Customer lifetime value: the summary, the whole pipeline, the holdout evaluation and the
     // tracking table, the fitting aggregates and the predictions from a model value.
@@ -1317,7 +1326,7 @@ class Generator {
     // Sets *type to the item_type argument: the items' own type for tame calls (text now and
     // then, which every item fits), any of them otherwise. `group` is a column to add to the
     // query (", expr AS group_key" for the _by_group functions, GroupColumn()), or empty.
-    std::string ItemsArg(std::string *type, std::string group = "") {
+    std::string ItemsArg(std::string *type, std::string group = "", bool customer = false) {
         static const std::vector<std::pair<std::string, std::string>> kItems = {
             {"item", "NULL::pg_catalog.int4"},
             {"item", "NULL::pg_catalog.int8"},
@@ -1345,8 +1354,9 @@ class Generator {
                       " FROM public.fz_items ORDER BY pg_catalog.random() LIMIT 500");
         if (r < 9) return "'SELECT order_id FROM public.fz_items'";
         std::string cols = "order_id, " + pick.first + group;
-        if (rng_.Chance(40)) cols += ", customer_id";
+        if (rng_.Chance(customer ? 95 : 40)) cols += ", customer_id";
         if (rng_.Chance(40)) cols += ", quantity";
+        if (rng_.Chance(30)) cols += ", amount";
         if (rng_.Chance(10)) return Dq("SELECT " + cols + " FROM public.fz_items WHERE false");
         return Dq("SELECT " + cols + " FROM public.fz_items");
     }
@@ -1415,6 +1425,21 @@ class Generator {
                 {"max_size", Int()},
                 {"per", Text({"order", "customer"}, {"store"})}};
     }
+    // revenue_concentration()'s shares and top_customers()' share: in (0, 1], or not.
+    std::string Share() {
+        if (tame_) return rng_.Pick<std::string>({"0.01", "0.05", "0.2", "0.5", "1"});
+        return rng_.Pick<std::string>({"NULL", "0", "-0.1", "1.5", "'NaN'", "'Infinity'", "1e-300",
+                                       "0.01", "1", "'0.1'", "0.1::real"});
+    }
+    std::string Shares() {
+        if (tame_) return rng_.Pick<std::string>({"'{0.01,0.05,0.2}'", "'{0.5}'", "'{1,0.1,0.1}'"});
+        return rng_.Pick<std::string>({"NULL", "'{}'", "'{NULL}'", "'{0,1}'", "'{1.5}'", "'{NaN}'",
+                                       "'{0.01,0.05,0.2}'", "'{{0.1,0.2}}'", "ARRAY[1e-300]",
+                                       "'{0.2}'::real[]",
+                                       "(SELECT pg_catalog.array_agg(g / 1000.0) FROM "
+                                       "pg_catalog.generate_series(1, 1000) g)"});
+    }
+
     std::string Support() {
         if (tame_) return rng_.Pick<std::string>({"0.5", "0.1", "0.05", "0.02", "0.01", "1"});
         return rng_.Pick<std::string>({"NULL", "0", "-0.1", "1.5", "'NaN'", "1e-300", "0.001",
@@ -1524,6 +1549,37 @@ class Generator {
                          {"max_antecedent", Int()},
                          {"per", Text({"order", "customer"}, {"store"})}}) +
                    ")";
+        } else if (function == "favourite_items") {
+            std::string item_type;
+            const std::string items = ItemsArg(&item_type, "", true);
+            call = "customer_analytics.favourite_items(" + IdType() + ", " + item_type + ", " +
+                   Args({{"items_sql", items},
+                         {"top_n", Int()},
+                         {"by", Text({"orders", "quantity", "spend"}, {"amount"})}}) +
+                   ")";
+        } else if (function == "shopping_times") {
+            call = "customer_analytics.shopping_times(" + IdType() + ", " +
+                   Args({{"orders_sql", OrdersArg()},
+                         {"time_zone", Zone()},
+                         {"per_customer", rng_.Pick<std::string>({"true", "false", "NULL"})}}) +
+                   ")";
+        } else if (function == "revenue_concentration") {
+            call = "customer_analytics.revenue_concentration(" +
+                   Args({{"orders_sql", OrdersArg()}, {"shares", Shares()}}) + ")";
+        } else if (function == "revenue_gini") {
+            return "SELECT customer_analytics.revenue_gini(" + OrdersArg() + ")";
+        } else if (function == "revenue_lorenz") {
+            call = "customer_analytics.revenue_lorenz(" +
+                   Args({{"orders_sql", OrdersArg()}, {"points", Int()}}) + ")";
+        } else if (function == "top_customers") {
+            call = "customer_analytics.top_customers(" + IdType() + ", " +
+                   Args({{"orders_sql", OrdersArg()}, {"share", Share()}}) + ")";
+        } else if (function == "order_data_quality") {
+            call = "customer_analytics.order_data_quality(" +
+                   Args({{"orders_sql", OrdersArg()}, {"as_of", Timestamptz()}}) + ")";
+        } else if (function == "basket_data_quality") {
+            std::string item_type;
+            call = "customer_analytics.basket_data_quality(" + ItemsArg(&item_type) + ")";
         } else {
             call =
                 "customer_analytics.kpis(" +
