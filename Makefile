@@ -7,7 +7,7 @@ MODULE_big = customer_analytics
 # test-only extension customer_analytics_test (boundary diagnostics for the regression suite) is
 # installed beside it but kept out of the production script.
 SQL_FRAGMENTS = src/sql/header.sql src/sql/rfm.sql src/sql/retention.sql src/sql/basket.sql \
-                src/sql/clv.sql
+                src/sql/clv.sql src/sql/profiles.sql
 DATA_built = customer_analytics--0.1.sql
 DATA       = test/extension/customer_analytics_test.control \
              test/extension/customer_analytics_test--0.1.sql
