@@ -18,7 +18,7 @@ OBJS      = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 
 # Regression tests (sql/*.sql, expected/*.out). REGRESS_EXTENDED needs the datasets in
 # ../shared/data (each test prints SKIP when they are absent).
-REGRESS          = boundary rfm rfm_errors rfm_summary retention readers basket basket_groups recommend clv \
+REGRESS          = boundary rfm rfm_errors rfm_summary retention readers basket basket_groups recommend clv profiles \
                    hardening surface
 REGRESS_EXTENDED = rfm_r_oracle rfm_online_retail retention_online_retail basket_groceries clv_cdnow
 REGRESS_OPTS     = --inputdir=. --outputdir=.
