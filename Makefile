@@ -20,7 +20,8 @@ OBJS      = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 # ../shared/data (each test prints SKIP when they are absent).
 REGRESS          = boundary rfm rfm_errors rfm_summary retention readers basket basket_groups recommend clv profiles \
                    hardening surface
-REGRESS_EXTENDED = rfm_r_oracle rfm_online_retail retention_online_retail basket_groceries clv_cdnow
+REGRESS_EXTENDED = rfm_r_oracle rfm_online_retail retention_online_retail basket_groceries clv_cdnow \
+                   profiles_online_retail
 REGRESS_OPTS     = --inputdir=. --outputdir=.
 
 PG_CONFIG ?= pg_config
