@@ -50,7 +50,7 @@ RESET customer_analytics.memory_limit;
 SELECT count(*) AS customers FROM customer_analytics.rfm(NULL::text, 'SELECT g AS customer_id, date ''2024-01-01'' + g % 300 AS ordered_at, g % 50 + 1 AS amount FROM generate_series(1, 20000) g');
 SELECT customer_analytics.boundary_check('memory', 1000000) >= 1000000 AS counted;
 
--- 1,000 rounds of calls, one of them failing in one of eight ways, leave neither PostgreSQL
+-- 1,000 rounds of calls, one of them failing in one of nine ways, leave neither PostgreSQL
 -- memory contexts nor the process's resident memory (C++ heap included) noticeably larger.
 CREATE TEMP TABLE small_orders AS
 SELECT g % 500 AS customer_id, date '2024-01-01' + g % 200 AS ordered_at, (g % 70 - 3)::numeric AS amount
@@ -85,8 +85,14 @@ BEGIN
         SELECT count(*) INTO c FROM customer_analytics.clv_summary(NULL::int, 'SELECT customer_id, order_id, ordered_at, amount FROM tiny_orders');
         SELECT count(*) INTO c FROM customer_analytics.customer_lifetime_value(NULL::int,
             'SELECT customer_id, order_id, ordered_at, amount FROM clv_orders');
+        -- Buyer profiles: favourite items (three key indices, a hash of pairs) and per-customer
+        -- shopping times.
+        SELECT count(*) INTO c FROM customer_analytics.favourite_items(NULL::text, NULL::int,
+            'SELECT customer_id, ordered_at AS order_id, amount::int % 7 AS item, amount FROM small_orders');
+        SELECT count(*) INTO c FROM customer_analytics.shopping_times(NULL::text,
+            'SELECT customer_id, ordered_at + customer_id * interval ''1 hour'' AS ordered_at, amount FROM small_orders', NULL, true);
         BEGIN
-            CASE i % 8
+            CASE i % 9
                 WHEN 0 THEN PERFORM customer_analytics.boundary_check('bad_alloc');
                 WHEN 1 THEN PERFORM count(*) FROM customer_analytics.rfm(NULL::text, 'SELECT customer_id, ordered_at, amount FROM small_orders', bins => 0);
                 WHEN 2 THEN PERFORM count(*) FROM customer_analytics.rfm(NULL::text, 'SELECT customer_id, amount FROM small_orders');
@@ -101,6 +107,9 @@ BEGIN
                     'SELECT customer_id, order_id, ordered_at, CASE WHEN customer_id = 30 THEN ''NaN'' ELSE amount END AS amount FROM clv_orders');
                 -- A fractional frequency fails a fit whose state already holds points.
                 WHEN 6 THEN PERFORM customer_analytics.bgnbd_fit(x, r, t) FROM (VALUES (1, 1, 2), (2, 1, 3), (1.5, 1, 2)) AS f(x, r, t);
+                -- An id that does not fit id_type fails while shopping_times writes its rows (22003).
+                WHEN 7 THEN PERFORM count(*) FROM customer_analytics.shopping_times(NULL::smallint,
+                    'SELECT customer_id * 100000 AS customer_id, ordered_at::timestamp AS ordered_at, amount FROM small_orders', per_customer => true);
                 ELSE PERFORM customer_analytics.boundary_check('pg_error');
             END CASE;
         EXCEPTION WHEN OTHERS THEN

@@ -31,9 +31,13 @@ namespace ca {
 struct Line {
     bool has_quantity = false;  // the query has a quantity column and this line's is not NULL
     Money quantity = 0;         // exact, 8 decimals
+    int quantity_decimals = 0;  // of quantity
     bool has_amount = false;
     Money amount = 0;
     int decimals = 0;  // of amount
+    // The line's customer, when the reader is given a customer index (favourite_items: the
+    // transaction is the order, and the customer comes with each line).
+    std::uint32_t customer = 0;
 };
 
 // What an analytic does with the lines the transactions reader streams to it. Called while

@@ -28,6 +28,17 @@ inline std::string RequiredTextArg(FunctionCallInfo fcinfo, int n, const char *n
     return out;
 }
 
+// A time zone argument; false when NULL. The name is checked at once, whatever the input's type or
+// size: PostgreSQL's own error (22023) when it does not know the zone.
+inline bool TimeZoneArg(FunctionCallInfo fcinfo, int n, std::string &zone) {
+    if (!TextArg(fcinfo, n, zone)) return false;
+    const char *name = zone.c_str();
+    Guard([&] {
+        DirectFunctionCall2(timestamptz_zone, CStringGetTextDatum(name), TimestampTzGetDatum(0));
+    });
+    return true;
+}
+
 // A double precision argument that must not be NULL (SQLSTATE 22004 otherwise).
 inline double RequiredFloat8Arg(FunctionCallInfo fcinfo, int n, const char *name) {
     if (PG_ARGISNULL(n))

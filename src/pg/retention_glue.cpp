@@ -115,15 +115,8 @@ RetentionInputs CommonInputs(FunctionCallInfo fcinfo, int zone_arg) {
     RetentionInputs in;
     in.orders_sql = ca::pg::RequiredTextArg(fcinfo, 0, "orders_sql");
     in.period = ca::ParsePeriod(ca::pg::RequiredTextArg(fcinfo, 1, "period"));
-    in.has_zone = ca::pg::TextArg(fcinfo, zone_arg, in.zone);
-    if (in.has_zone) {
-        // Checked up front, whatever the input's type or size (22023 when unknown).
-        const char *zone = in.zone.c_str();
-        Guard([&] {
-            DirectFunctionCall2(timestamptz_zone, CStringGetTextDatum(zone),
-                                TimestampTzGetDatum(0));
-        });
-    }
+    // Checked up front, whatever the input's type or size (22023 when unknown).
+    in.has_zone = ca::pg::TimeZoneArg(fcinfo, zone_arg, in.zone);
     return in;
 }
 

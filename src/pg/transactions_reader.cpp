@@ -19,20 +19,24 @@ class LinesSink : public RowSink {
   public:
     LinesSink(bool integer_transactions, bool integer_items, bool has_quantity, bool has_amount,
               ca::CustomerIndex &transactions, ca::CustomerIndex &items, ca::LineConsumer &consumer,
-              ca::SkippedRows &skips, const GroupIndices *groups, bool integer_groups)
+              ca::SkippedRows &skips, const GroupIndices *groups, bool integer_groups,
+              ca::CustomerIndex *customers, bool integer_customers)
         : integer_transactions_(integer_transactions),
           integer_items_(integer_items),
           has_quantity_(has_quantity),
           has_amount_(has_amount),
           integer_groups_(integer_groups),
+          integer_customers_(integer_customers),
           transactions_(transactions),
           items_(items),
           consumer_(consumer),
           skips_(skips),
-          groups_(groups) {}
+          groups_(groups),
+          customers_(customers) {}
 
     void Row(const Value *v) override {
-        // Columns: transaction key, item, then group_key, quantity and amount when read.
+        // Columns: transaction key, item, then group_key, customer_id, quantity and amount when
+        // read.
         if (v[0].isnull) {
             ++skips_.null_transaction_rows;
             return;
@@ -46,6 +50,11 @@ class LinesSink : public RowSink {
             ++skips_.null_group_rows;
             return;
         }
+        const int customer_column = next + (groups_ != nullptr);
+        if (customers_ != nullptr && v[customer_column].isnull) {
+            ++skips_.null_customer_rows;
+            return;
+        }
         std::uint32_t transaction = Index(transactions_, integer_transactions_, v[0]);
         const std::uint32_t item = Index(items_, integer_items_, v[1]);
         if (groups_ != nullptr) {
@@ -53,10 +62,13 @@ class LinesSink : public RowSink {
             transaction = groups_->transactions.FindOrAdd(group, transaction);
         }
         ca::Line line;
+        if (customers_ != nullptr)
+            line.customer = Index(*customers_, integer_customers_, v[next++]);
         if (has_quantity_) {
             const Value &q = v[next++];
             line.has_quantity = !q.isnull;
             line.quantity = q.money;
+            line.quantity_decimals = q.decimals;
         }
         if (has_amount_) {
             const Value &a = v[next++];
@@ -72,12 +84,14 @@ class LinesSink : public RowSink {
         return integer ? index.FindOrAdd(v.i64) : index.FindOrAdd(std::string_view(v.ptr, v.len));
     }
 
-    bool integer_transactions_, integer_items_, has_quantity_, has_amount_, integer_groups_;
+    bool integer_transactions_, integer_items_, has_quantity_, has_amount_, integer_groups_,
+        integer_customers_;
     ca::CustomerIndex &transactions_;
     ca::CustomerIndex &items_;
     ca::LineConsumer &consumer_;
     ca::SkippedRows &skips_;
     const GroupIndices *groups_;
+    ca::CustomerIndex *customers_;
 };
 
 }  // namespace
@@ -127,7 +141,7 @@ void ReadTransactions(const std::string &items_sql, const char *what,
                       const TransactionsSource &source, TransactionKey key,
                       ca::CustomerIndex &transactions, ca::CustomerIndex &items,
                       ca::LineConsumer &consumer, ca::SkippedRows &skips,
-                      const GroupIndices *groups) {
+                      const GroupIndices *groups, ca::CustomerIndex *customers) {
     const KeyColumn &tkey = TransactionKeyColumn(source, key, what);
     const char *tcolumn = key == TransactionKey::Order ? "q.order_id" : "q.customer_id";
     std::string query =
@@ -137,6 +151,12 @@ void ReadTransactions(const std::string &items_sql, const char *what,
         if (!source.has_group) throw std::logic_error("ReadTransactions: groups without group_key");
         query += ", " + source.group.Expression("q.group_key");
         conversions.push_back(source.group.StreamConversion());
+    }
+    if (customers != nullptr) {
+        if (!source.has_customer)
+            throw std::logic_error("ReadTransactions: customers without customer_id");
+        query += ", " + source.customer.Expression("q.customer_id");
+        conversions.push_back(source.customer.StreamConversion());
     }
     if (source.has_quantity) {
         query += ", q.quantity";
@@ -150,7 +170,8 @@ void ReadTransactions(const std::string &items_sql, const char *what,
     LinesSink sink(tkey.kind == KeyColumn::Kind::Integer,
                    source.item.kind == KeyColumn::Kind::Integer, source.has_quantity,
                    source.has_amount, transactions, items, consumer, skips, groups,
-                   groups != nullptr && source.group.kind == KeyColumn::Kind::Integer);
+                   groups != nullptr && source.group.kind == KeyColumn::Kind::Integer, customers,
+                   customers != nullptr && source.customer.kind == KeyColumn::Kind::Integer);
     StreamQuery(query, conversions, sink);
 }
 
@@ -215,7 +236,15 @@ void ReportSkippedLines(const char *function, const ca::SkippedRows &s, bool per
         "or customer_id for baskets per customer), " + std::to_string(s.null_item_rows) +
         " a null item, " +
         (per_group ? std::to_string(s.null_group_rows) + " a null group_key, " : std::string()) +
-        std::to_string(s.non_positive_quantity_rows) + " a quantity of zero or less.";
+        std::to_string(s.non_positive_quantity_rows) + " a quantity of zero or less" +
+        // Only functions that read customers or need every measure skip these.
+        (s.null_customer_rows != 0
+             ? ", " + std::to_string(s.null_customer_rows) + " a null customer_id"
+             : std::string()) +
+        (s.null_field_rows != 0
+             ? ", " + std::to_string(s.null_field_rows) + " a null quantity or amount"
+             : std::string()) +
+        ".";
     Notice(message, detail);
 }
 

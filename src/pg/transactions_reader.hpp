@@ -60,13 +60,15 @@ struct GroupIndices {
 // transaction key's IndexKind()), items through `items` (source.item.IndexKind()). With `groups`
 // (source.has_group), the consumer's transaction is the (group, transaction key) pair of
 // groups->transactions instead. Lines without a transaction key, an item or (with groups) a group
-// are not passed on: they are counted in `skips`. Between SPI_connect and SPI_finish. The
-// generated SQL names everything with its schema; no value travels as text.
+// are not passed on: they are counted in `skips`. With `customers` (source.has_customer; kind
+// source.customer.IndexKind()), each line's customer_id goes through it into Line::customer, and
+// lines without one are counted in skips.null_customer_rows instead. Between SPI_connect and
+// SPI_finish. The generated SQL names everything with its schema; no value travels as text.
 void ReadTransactions(const std::string &items_sql, const char *what,
                       const TransactionsSource &source, TransactionKey key,
                       ca::CustomerIndex &transactions, ca::CustomerIndex &items,
                       ca::LineConsumer &consumer, ca::SkippedRows &skips,
-                      const GroupIndices *groups = nullptr);
+                      const GroupIndices *groups = nullptr, ca::CustomerIndex *customers = nullptr);
 
 // The key column that makes transactions under `key` (throws 42703 for Customer without a
 // customer_id column).
