@@ -228,8 +228,9 @@ void ReportSkippedRows(const char *function, const ca::SkippedRows &s, const cha
         std::string(function) + " skipped " + std::to_string(rows) + " input rows";
     std::string detail = std::to_string(s.null_customer_rows) + " rows had a null customer_id, " +
                          std::to_string(s.null_field_rows) +
-                         " a null or infinite ordered_at or a null amount (or order_id), " +
-                         std::to_string(s.after_bound_rows) + " were " + after_bound;
+                         " a null or infinite ordered_at or a null amount (or order_id)";
+    if (after_bound != nullptr)
+        detail += ", " + std::to_string(s.after_bound_rows) + " were " + after_bound;
     if (customers_reason != nullptr) {
         message += " and " + std::to_string(customers) + " customers";
         detail += "; " + std::to_string(customers) + " customers " + customers_reason;

@@ -72,8 +72,8 @@ OrdersReadSummary ReadOrders(const std::string &orders_sql, const OrdersSource &
 
 // One NOTICE when the analytic skipped rows (or, with customers_reason, customers), none
 // otherwise: "<function> skipped N input rows [and M customers]" with the counts by reason in the
-// detail. `after_bound` says what the after-bound rows were, e.g. "ordered after as_of". Call
-// outside Guard.
+// detail. `after_bound` says what the after-bound rows were, e.g. "ordered after as_of" (nullptr
+// for an analytic without a bound: the detail leaves that count out). Call outside Guard.
 void ReportSkippedRows(const char *function, const ca::SkippedRows &skips, const char *after_bound,
                        std::int64_t customers = 0, const char *customers_reason = nullptr);
 
