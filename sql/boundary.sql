@@ -50,7 +50,7 @@ RESET customer_analytics.memory_limit;
 SELECT count(*) AS customers FROM customer_analytics.rfm(NULL::text, 'SELECT g AS customer_id, date ''2024-01-01'' + g % 300 AS ordered_at, g % 50 + 1 AS amount FROM generate_series(1, 20000) g');
 SELECT customer_analytics.boundary_check('memory', 1000000) >= 1000000 AS counted;
 
--- 1,000 rounds of calls, one of them failing in one of eight ways, leave neither PostgreSQL
+-- 1,000 rounds of calls, one of them failing in one of nine ways, leave neither PostgreSQL
 -- memory contexts nor the process's resident memory (C++ heap included) noticeably larger.
 CREATE TEMP TABLE small_orders AS
 SELECT g % 500 AS customer_id, date '2024-01-01' + g % 200 AS ordered_at, (g % 70 - 3)::numeric AS amount
@@ -85,8 +85,11 @@ BEGIN
         SELECT count(*) INTO c FROM customer_analytics.clv_summary(NULL::int, 'SELECT customer_id, order_id, ordered_at, amount FROM tiny_orders');
         SELECT count(*) INTO c FROM customer_analytics.customer_lifetime_value(NULL::int,
             'SELECT customer_id, order_id, ordered_at, amount FROM clv_orders');
+        -- Revenue concentration: the top customers (typed ids, ties by id) and the Gini.
+        SELECT count(*) INTO c FROM customer_analytics.top_customers(NULL::int, 'SELECT customer_id, ordered_at, amount FROM small_orders', 0.5);
+        v := customer_analytics.revenue_gini('SELECT customer_id, ordered_at, amount FROM small_orders');
         BEGIN
-            CASE i % 8
+            CASE i % 9
                 WHEN 0 THEN PERFORM customer_analytics.boundary_check('bad_alloc');
                 WHEN 1 THEN PERFORM count(*) FROM customer_analytics.rfm(NULL::text, 'SELECT customer_id, ordered_at, amount FROM small_orders', bins => 0);
                 WHEN 2 THEN PERFORM count(*) FROM customer_analytics.rfm(NULL::text, 'SELECT customer_id, amount FROM small_orders');
@@ -101,6 +104,9 @@ BEGIN
                     'SELECT customer_id, order_id, ordered_at, CASE WHEN customer_id = 30 THEN ''NaN'' ELSE amount END AS amount FROM clv_orders');
                 -- A fractional frequency fails a fit whose state already holds points.
                 WHEN 6 THEN PERFORM customer_analytics.bgnbd_fit(x, r, t) FROM (VALUES (1, 1, 2), (2, 1, 3), (1.5, 1, 2)) AS f(x, r, t);
+                -- An id that does not fit id_type fails top_customers() while it writes its rows.
+                WHEN 7 THEN PERFORM count(*) FROM customer_analytics.top_customers(NULL::smallint,
+                    'SELECT customer_id * 100 AS customer_id, ordered_at, amount FROM small_orders', 1);
                 ELSE PERFORM customer_analytics.boundary_check('pg_error');
             END CASE;
         EXCEPTION WHEN OTHERS THEN
@@ -131,6 +137,11 @@ FROM (SELECT customer_analytics.bgnbd_fit(x, r, t) AS m FROM (VALUES (0, 0, 30),
 SELECT pg_temp.outcome($q$SELECT count(*) FROM customer_analytics.customer_lifetime_value(NULL::int,
            'SELECT customer_id, order_id, ordered_at, CASE WHEN customer_id = 30 THEN ''NaN'' ELSE amount END AS amount FROM clv_orders')$q$) AS nan_amount,
        pg_temp.outcome($q$SELECT customer_analytics.bgnbd_fit(x, r, t) FROM (VALUES (1, 1, 2), (2, 1, 3), (1.5, 1, 2)) AS f(x, r, t)$q$) AS fractional_frequency;
+-- And for revenue concentration.
+SELECT (SELECT count(*) FROM customer_analytics.top_customers(NULL::int, 'SELECT customer_id, ordered_at, amount FROM small_orders', 0.5)) AS top_customers,
+       customer_analytics.revenue_gini('SELECT customer_id, ordered_at, amount FROM small_orders') > 0 AS gini_positive,
+       pg_temp.outcome($q$SELECT count(*) FROM customer_analytics.top_customers(NULL::smallint,
+           'SELECT customer_id * 100 AS customer_id, ordered_at, amount FROM small_orders', 1)$q$) AS id_too_big;
 SELECT pg_temp.repeat_calls(100);  -- warm up caches and allocator pools
 CREATE TEMP TABLE before AS SELECT pg_temp.rss_kb() AS rss, pg_temp.context_bytes() AS ctx;
 SELECT pg_temp.repeat_calls(1000);
