@@ -9,16 +9,16 @@ CREATE EXTENSION IF NOT EXISTS customer_analytics;
 RESET client_min_messages;
 \i test/sql/outcome.sql
 
-CREATE TABLE sample_lines (order_id bigint, customer_id bigint, ordered_at timestamp, amount numeric);
-\copy sample_lines FROM PROGRAM 'tools/ca_generate_orders --lines --customers 2000 --orders 20000 --seed 42 2>/dev/null' WITH (FORMAT csv)
+CREATE TEMP TABLE conc_lines (order_id bigint, customer_id bigint, ordered_at timestamp, amount numeric);
+\copy conc_lines FROM PROGRAM 'tools/ca_generate_orders --lines --customers 2000 --orders 20000 --seed 42 2>/dev/null' WITH (FORMAT csv)
 
 -- The definitions in plain SQL: net revenue per customer of the usable rows; customers with a
 -- negative revenue left out; ranked by revenue, ties by customer_id.
-CREATE TEMP VIEW oracle_revenue AS
-SELECT customer_id, sum(amount) AS x FROM sample_lines
+CREATE TEMP TABLE oracle_revenue AS
+SELECT customer_id, sum(amount) AS x FROM conc_lines
 WHERE customer_id IS NOT NULL AND amount IS NOT NULL AND isfinite(ordered_at)
 GROUP BY customer_id;
-CREATE TEMP VIEW oracle_ranked AS
+CREATE TEMP TABLE oracle_ranked AS
 SELECT customer_id, x, row_number() OVER (ORDER BY x DESC, customer_id) AS r,
        count(*) OVER () AS n, sum(x) OVER () AS t
 FROM oracle_revenue WHERE x >= 0;
@@ -31,7 +31,7 @@ CREATE TEMP TABLE shares_tested AS
 SELECT '{0.01,0.05,0.2,0.07,0.5,1,1e-9,0.333333333333333,0.9999}'::float8[] AS shares;
 CREATE TEMP TABLE ours_conc AS
 SELECT c.*, row_number() OVER () AS pos
-FROM shares_tested, customer_analytics.revenue_concentration('SELECT customer_id, order_id, ordered_at, amount FROM sample_lines', shares) AS c;
+FROM shares_tested, customer_analytics.revenue_concentration('SELECT customer_id, order_id, ordered_at, amount FROM conc_lines', shares) AS c;
 CREATE TEMP VIEW oracle_conc AS
 SELECT u.pos, u.s AS top_share, ceil(u.s::numeric * n)::bigint AS customers,
        (SELECT sum(x) FROM oracle_ranked o WHERE o.r <= ceil(u.s::numeric * n)) AS revenue,
@@ -44,20 +44,22 @@ SELECT count(*) AS rows_compared,
                            OR abs(o.revenue_share::numeric - e.revenue_share) > 1e-12) AS differences
 FROM ours_conc o FULL JOIN oracle_conc e USING (pos);
 -- The default shares.
-SELECT top_share, customers, revenue FROM customer_analytics.revenue_concentration('SELECT customer_id, ordered_at, amount FROM sample_lines');
+SELECT top_share, customers, revenue FROM customer_analytics.revenue_concentration('SELECT customer_id, ordered_at, amount FROM conc_lines');
 
 -- revenue_gini: sum((2i - n - 1) x_(i)) / (n sum(x)), ascending x.
-SELECT round(customer_analytics.revenue_gini('SELECT customer_id, ordered_at, amount FROM sample_lines')::numeric, 9) AS gini;
-SELECT abs(customer_analytics.revenue_gini('SELECT customer_id, ordered_at, amount FROM sample_lines')::numeric
+SELECT round(customer_analytics.revenue_gini('SELECT customer_id, ordered_at, amount FROM conc_lines')::numeric, 9) AS gini;
+SELECT abs(customer_analytics.revenue_gini('SELECT customer_id, ordered_at, amount FROM conc_lines')::numeric
            - (SELECT sum((2 * i - n - 1) * x) / (n * sum(x))
               FROM (SELECT x, row_number() OVER (ORDER BY x) AS i, count(*) OVER () AS n FROM oracle_ranked) s
               GROUP BY n)) < 1e-12 AS gini_matches;
 
 -- revenue_lorenz: at p = j / points, (S_i + f * x_(i+1)) / T with p * N = i + f, for 100 points,
 -- for 7, and with a point on every customer.
-CREATE TEMP VIEW oracle_ascending AS
+CREATE TEMP TABLE oracle_ascending AS
 SELECT row_number() OVER (ORDER BY x) AS i, x, sum(x) OVER (ORDER BY x ROWS UNBOUNDED PRECEDING) AS s
 FROM oracle_ranked;
+CREATE INDEX ON oracle_ascending (i);
+ANALYZE oracle_ascending;
 CREATE FUNCTION pg_temp.oracle_lorenz(points int)
 RETURNS TABLE (j int, customer_share float8, revenue_share numeric) LANGUAGE sql AS $$
     SELECT j, j::float8 / points,
@@ -72,22 +74,22 @@ SELECT points, count(*) AS rows_compared,
                            OR abs(o.revenue_share::numeric - e.revenue_share) > 1e-12) AS differences
 FROM (VALUES (100), (7), ((SELECT count(*)::int FROM oracle_ranked))) AS v(points),
      LATERAL (SELECT row_number() OVER () - 1 AS j, l.*
-              FROM customer_analytics.revenue_lorenz('SELECT customer_id, ordered_at, amount FROM sample_lines', points) AS l) o
+              FROM customer_analytics.revenue_lorenz('SELECT customer_id, ordered_at, amount FROM conc_lines', points) AS l) o
      FULL JOIN LATERAL pg_temp.oracle_lorenz(points) e ON e.j = o.j
 GROUP BY points ORDER BY points;
 SELECT customer_share, round(revenue_share::numeric, 6) AS revenue_share
-FROM customer_analytics.revenue_lorenz('SELECT customer_id, ordered_at, amount FROM sample_lines', 10);
+FROM customer_analytics.revenue_lorenz('SELECT customer_id, ordered_at, amount FROM conc_lines', 10);
 -- Monotone, from (0, 0) to (1, 1).
 SELECT min(customer_share) AS first_p, max(customer_share) AS last_p,
        bool_and(revenue_share >= prev) AS never_decreases,
        (array_agg(revenue_share ORDER BY customer_share))[1] AS first_l,
        (array_agg(revenue_share ORDER BY customer_share DESC))[1] AS last_l
 FROM (SELECT customer_share, revenue_share, coalesce(lag(revenue_share) OVER (ORDER BY customer_share), 0) AS prev
-      FROM customer_analytics.revenue_lorenz('SELECT customer_id, ordered_at, amount FROM sample_lines', 1000)) c;
+      FROM customer_analytics.revenue_lorenz('SELECT customer_id, ordered_at, amount FROM conc_lines', 1000)) c;
 
 -- top_customers: exactly k, ranked by revenue, ties by customer_id; shares and cumulated shares.
 CREATE TEMP TABLE ours_top AS
-SELECT * FROM customer_analytics.top_customers(NULL::bigint, 'SELECT customer_id, order_id, ordered_at, amount FROM sample_lines', 0.2);
+SELECT * FROM customer_analytics.top_customers(NULL::bigint, 'SELECT customer_id, order_id, ordered_at, amount FROM conc_lines', 0.2);
 SELECT count(*) AS rows_compared,
        count(*) FILTER (WHERE (o.customer_id, o.revenue) IS DISTINCT FROM (e.customer_id, e.x)
                            OR abs(o.revenue_share::numeric - e.x / e.t) > 1e-12
@@ -100,10 +102,10 @@ SELECT customer_id, rank, revenue, round(revenue_share::numeric, 6) AS revenue_s
 FROM ours_top ORDER BY rank LIMIT 5;
 -- All customers, ids as text.
 SELECT count(*) AS customers, max(rank) AS last_rank, max(cumulative_share) AS cumulative_share
-FROM customer_analytics.top_customers(NULL::text, 'SELECT customer_id, ordered_at, amount FROM sample_lines', 1);
+FROM customer_analytics.top_customers(NULL::text, 'SELECT customer_id, ordered_at, amount FROM conc_lines', 1);
 
 -- The worked example of docs/concentration.md: 60, 40 - 10, 10, 0, and 5 - 8 left out.
-CREATE TABLE tiny (customer_id int, ordered_at date, amount numeric);
+CREATE TEMP TABLE tiny (customer_id int, ordered_at date, amount numeric);
 INSERT INTO tiny VALUES (1, '2024-01-01', 60), (2, '2024-01-02', 40), (2, '2024-01-03', -10),
   (3, '2024-01-04', 10), (4, '2024-01-05', 0), (5, '2024-01-06', 5), (5, '2024-01-07', -8);
 SELECT * FROM customer_analytics.revenue_concentration('tiny', '{0.25, 0.5, 1}');
@@ -113,7 +115,7 @@ SELECT * FROM customer_analytics.top_customers(NULL::int, 'tiny', 0.5);
 
 -- Ties at the cut: revenues 50, 20, 20, 20, 10. The top 2 have 70 whichever 20 is counted;
 -- top_customers takes the lowest id, integers by value and text in its collation.
-CREATE TABLE ties (customer_id int, name text, ordered_at date, amount numeric);
+CREATE TEMP TABLE ties (customer_id int, name text, ordered_at date, amount numeric);
 INSERT INTO ties VALUES (10, 'e', '2024-01-01', 50), (9, 'b', '2024-01-01', 20), (2, 'c', '2024-01-01', 20),
   (30, 'B', '2024-01-01', 20), (4, 'a', '2024-01-01', 10);
 SELECT * FROM customer_analytics.revenue_concentration('ties', '{0.4, 0.6, 0.8}');
@@ -132,7 +134,7 @@ SELECT * FROM customer_analytics.revenue_lorenz($$SELECT g AS customer_id, date 
 
 -- Skipped rows and customers: NULL ids, times and amounts, infinite times, a customer with net
 -- returns (left out), one with revenue 0 (kept); order_id is not read, so its NULL does not matter.
-CREATE TABLE messy (customer_id text, ordered_at timestamptz, amount numeric, order_id int);
+CREATE TEMP TABLE messy (customer_id text, ordered_at timestamptz, amount numeric, order_id int);
 INSERT INTO messy VALUES
     ('a', '2024-01-01 10:00+00', 100, 1), ('a', '2024-01-20 10:00+00', -30, NULL),
     ('b', '2024-01-05 10:00+00', 40, 3), ('b', NULL, 40, 4), ('b', '2024-01-06 10:00+00', NULL, 5),
