@@ -7,7 +7,8 @@ MODULE_big = customer_analytics
 # test-only extension customer_analytics_test (boundary diagnostics for the regression suite) is
 # installed beside it but kept out of the production script.
 SQL_FRAGMENTS = src/sql/header.sql src/sql/rfm.sql src/sql/retention.sql src/sql/basket.sql \
-                src/sql/clv.sql src/sql/profiles.sql src/sql/data_quality.sql
+                src/sql/clv.sql src/sql/profiles.sql src/sql/concentration.sql \
+                src/sql/data_quality.sql
 DATA_built = customer_analytics--0.1.sql
 DATA       = test/extension/customer_analytics_test.control \
              test/extension/customer_analytics_test--0.1.sql
@@ -19,10 +20,10 @@ OBJS      = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 # Regression tests (sql/*.sql, expected/*.out). REGRESS_EXTENDED needs the datasets in
 # ../shared/data (each test prints SKIP when they are absent).
 REGRESS          = boundary rfm rfm_errors rfm_summary retention readers basket basket_groups recommend clv \
-                   profiles data_quality \
+                   profiles concentration data_quality \
                    hardening surface
 REGRESS_EXTENDED = rfm_r_oracle rfm_online_retail retention_online_retail basket_groceries clv_cdnow \
-                   profiles_online_retail data_quality_online_retail
+                   profiles_online_retail concentration_online_retail data_quality_online_retail
 REGRESS_OPTS     = --inputdir=. --outputdir=.
 
 PG_CONFIG ?= pg_config

@@ -91,8 +91,11 @@ BEGIN
             'SELECT customer_id, ordered_at AS order_id, amount::int % 7 AS item, amount FROM small_orders');
         SELECT count(*) INTO c FROM customer_analytics.shopping_times(NULL::text,
             'SELECT customer_id, ordered_at + customer_id * interval ''1 hour'' AS ordered_at, amount FROM small_orders', NULL, true);
+        -- Revenue concentration: the top customers (typed ids, ties by id) and the Gini.
+        SELECT count(*) INTO c FROM customer_analytics.top_customers(NULL::int, 'SELECT customer_id, ordered_at, amount FROM small_orders', 0.5);
+        v := customer_analytics.revenue_gini('SELECT customer_id, ordered_at, amount FROM small_orders');
         BEGIN
-            CASE i % 9
+            CASE i % 10
                 WHEN 0 THEN PERFORM customer_analytics.boundary_check('bad_alloc');
                 WHEN 1 THEN PERFORM count(*) FROM customer_analytics.rfm(NULL::text, 'SELECT customer_id, ordered_at, amount FROM small_orders', bins => 0);
                 WHEN 2 THEN PERFORM count(*) FROM customer_analytics.rfm(NULL::text, 'SELECT customer_id, amount FROM small_orders');
@@ -110,6 +113,9 @@ BEGIN
                 -- An id that does not fit id_type fails while shopping_times writes its rows (22003).
                 WHEN 7 THEN PERFORM count(*) FROM customer_analytics.shopping_times(NULL::smallint,
                     'SELECT customer_id * 100000 AS customer_id, ordered_at::timestamp AS ordered_at, amount FROM small_orders', per_customer => true);
+                -- An id that does not fit id_type fails top_customers() while it writes its rows.
+                WHEN 8 THEN PERFORM count(*) FROM customer_analytics.top_customers(NULL::smallint,
+                    'SELECT customer_id * 100 AS customer_id, ordered_at, amount FROM small_orders', 1);
                 ELSE PERFORM customer_analytics.boundary_check('pg_error');
             END CASE;
         EXCEPTION WHEN OTHERS THEN
@@ -140,6 +146,11 @@ FROM (SELECT customer_analytics.bgnbd_fit(x, r, t) AS m FROM (VALUES (0, 0, 30),
 SELECT pg_temp.outcome($q$SELECT count(*) FROM customer_analytics.customer_lifetime_value(NULL::int,
            'SELECT customer_id, order_id, ordered_at, CASE WHEN customer_id = 30 THEN ''NaN'' ELSE amount END AS amount FROM clv_orders')$q$) AS nan_amount,
        pg_temp.outcome($q$SELECT customer_analytics.bgnbd_fit(x, r, t) FROM (VALUES (1, 1, 2), (2, 1, 3), (1.5, 1, 2)) AS f(x, r, t)$q$) AS fractional_frequency;
+-- And for revenue concentration.
+SELECT (SELECT count(*) FROM customer_analytics.top_customers(NULL::int, 'SELECT customer_id, ordered_at, amount FROM small_orders', 0.5)) AS top_customers,
+       customer_analytics.revenue_gini('SELECT customer_id, ordered_at, amount FROM small_orders') > 0 AS gini_positive,
+       pg_temp.outcome($q$SELECT count(*) FROM customer_analytics.top_customers(NULL::smallint,
+           'SELECT customer_id * 100 AS customer_id, ordered_at, amount FROM small_orders', 1)$q$) AS id_too_big;
 SELECT pg_temp.repeat_calls(100);  -- warm up caches and allocator pools
 CREATE TEMP TABLE before AS SELECT pg_temp.rss_kb() AS rss, pg_temp.context_bytes() AS ctx;
 SELECT pg_temp.repeat_calls(1000);

@@ -215,12 +215,8 @@ KeyList KeyArrayArg(FunctionCallInfo fcinfo, int n, const char *name, const KeyC
     return out;
 }
 
-ca::BudgetVector<std::uint32_t> KeyRanks(ca::ExecContext &ctx, const ca::CustomerIndex &index,
-                                         const KeyColumn &key) {
-    const std::uint32_t n = static_cast<std::uint32_t>(index.size());
-    auto order = ca::MakeBudgetVector<std::uint32_t>(ctx);
-    order.resize(n);
-    for (std::uint32_t i = 0; i < n; ++i) order[i] = i;
+void SortByKey(ca::ExecContext &ctx, const ca::CustomerIndex &index,
+               ca::BudgetVector<std::uint32_t> &order, const KeyColumn &key) {
     if (key.kind == KeyColumn::Kind::Integer) {
         std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
             ctx.Tick();
@@ -234,6 +230,15 @@ ca::BudgetVector<std::uint32_t> KeyRanks(ca::ExecContext &ctx, const ca::Custome
             return index.BytesId(a) < index.BytesId(b);
         });
     }
+}
+
+ca::BudgetVector<std::uint32_t> KeyRanks(ca::ExecContext &ctx, const ca::CustomerIndex &index,
+                                         const KeyColumn &key) {
+    const std::uint32_t n = static_cast<std::uint32_t>(index.size());
+    auto order = ca::MakeBudgetVector<std::uint32_t>(ctx);
+    order.resize(n);
+    for (std::uint32_t i = 0; i < n; ++i) order[i] = i;
+    SortByKey(ctx, index, order, key);
     auto rank = ca::MakeBudgetVector<std::uint32_t>(ctx);
     rank.resize(n);
     for (std::uint32_t r = 0; r < n; ++r) {

@@ -78,6 +78,11 @@ class KeyOutput {
 ca::BudgetVector<std::uint32_t> KeyRanks(ca::ExecContext &ctx, const ca::CustomerIndex &index,
                                          const KeyColumn &key);
 
+// Sorts `order` (some entries of `index`) by their keys in the order KeyRanks uses: a result's
+// tie-break by id, as ORDER BY ..., customer_id gives it (top_customers()).
+void SortByKey(ca::ExecContext &ctx, const ca::CustomerIndex &index,
+               ca::BudgetVector<std::uint32_t> &order, const KeyColumn &key);
+
 // The type of column `attno` (1-based) of the function's declared (polymorphism resolved) result.
 Oid ResultColumnType(FunctionCallInfo fcinfo, int attno);
 // The element type of an array type (for a result column declared anyarray); 42804 when `type` is
