@@ -1,7 +1,8 @@
 -- revenue_concentration(), revenue_gini(), revenue_lorenz() and top_customers() on the sample the
 -- repository generates (tools/ca_generate_orders: 2,000 customers, order lines with returns and
--- guest orders), against independent plain SQL written here from docs/concentration.md: sum per
--- customer, row_number() over revenue, the Gini formula and the piecewise-linear Lorenz curve.
+-- guest orders), against independent plain SQL written from docs/concentration.md
+-- (test/sql/concentration_oracle.sql): sum per customer, row_number() over revenue, the Gini
+-- formula and the piecewise-linear Lorenz curve.
 -- Revenues are compared exactly (numeric); shares within 1e-12 (they are double precision: the
 -- functions divide correctly rounded doubles, the oracle divides numerics).
 SET client_min_messages = warning;
@@ -14,30 +15,18 @@ CREATE TEMP TABLE conc_lines (order_id bigint, customer_id bigint, ordered_at ti
 
 -- The definitions in plain SQL: net revenue per customer of the usable rows; customers with a
 -- negative revenue left out; ranked by revenue, ties by customer_id.
-CREATE TEMP TABLE oracle_revenue AS
-SELECT customer_id, sum(amount) AS x FROM conc_lines
-WHERE customer_id IS NOT NULL AND amount IS NOT NULL AND isfinite(ordered_at)
-GROUP BY customer_id;
-CREATE TEMP TABLE oracle_ranked AS
-SELECT customer_id, x, row_number() OVER (ORDER BY x DESC, customer_id) AS r,
-       count(*) OVER () AS n, sum(x) OVER () AS t
-FROM oracle_revenue WHERE x >= 0;
+CREATE TEMP VIEW conc_input AS SELECT customer_id, ordered_at, amount FROM conc_lines;
+CREATE TEMP TABLE conc_shares AS
+SELECT '{0.01,0.05,0.2,0.07,0.5,1,1e-9,0.333333333333333,0.9999}'::float8[] AS shares;
+\i test/sql/concentration_oracle.sql
 SELECT count(*) AS customers, count(*) FILTER (WHERE x < 0) AS negative, count(*) FILTER (WHERE x = 0) AS zero,
        sum(x) FILTER (WHERE x >= 0) AS total
 FROM oracle_revenue;
 
 -- revenue_concentration: k = ceil(s::numeric * N), the exact revenue of the top k, its share.
-CREATE TEMP TABLE shares_tested AS
-SELECT '{0.01,0.05,0.2,0.07,0.5,1,1e-9,0.333333333333333,0.9999}'::float8[] AS shares;
 CREATE TEMP TABLE ours_conc AS
 SELECT c.*, row_number() OVER () AS pos
-FROM shares_tested, customer_analytics.revenue_concentration('SELECT customer_id, order_id, ordered_at, amount FROM conc_lines', shares) AS c;
-CREATE TEMP VIEW oracle_conc AS
-SELECT u.pos, u.s AS top_share, ceil(u.s::numeric * n)::bigint AS customers,
-       (SELECT sum(x) FROM oracle_ranked o WHERE o.r <= ceil(u.s::numeric * n)) AS revenue,
-       (SELECT sum(x) FROM oracle_ranked o WHERE o.r <= ceil(u.s::numeric * n)) / t AS revenue_share
-FROM shares_tested, unnest(shares) WITH ORDINALITY AS u(s, pos),
-     (SELECT DISTINCT n, t FROM oracle_ranked) nt;
+FROM conc_shares, customer_analytics.revenue_concentration('SELECT customer_id, order_id, ordered_at, amount FROM conc_lines', shares) AS c;
 SELECT top_share, customers, revenue, round(revenue_share::numeric, 6) AS revenue_share FROM ours_conc ORDER BY pos;
 SELECT count(*) AS rows_compared,
        count(*) FILTER (WHERE (o.top_share, o.customers, o.revenue) IS DISTINCT FROM (e.top_share, e.customers, e.revenue)
@@ -49,26 +38,10 @@ SELECT top_share, customers, revenue FROM customer_analytics.revenue_concentrati
 -- revenue_gini: sum((2i - n - 1) x_(i)) / (n sum(x)), ascending x.
 SELECT round(customer_analytics.revenue_gini('SELECT customer_id, ordered_at, amount FROM conc_lines')::numeric, 9) AS gini;
 SELECT abs(customer_analytics.revenue_gini('SELECT customer_id, ordered_at, amount FROM conc_lines')::numeric
-           - (SELECT sum((2 * i - n - 1) * x) / (n * sum(x))
-              FROM (SELECT x, row_number() OVER (ORDER BY x) AS i, count(*) OVER () AS n FROM oracle_ranked) s
-              GROUP BY n)) < 1e-12 AS gini_matches;
+           - (SELECT gini FROM oracle_gini)) < 1e-12 AS gini_matches;
 
 -- revenue_lorenz: at p = j / points, (S_i + f * x_(i+1)) / T with p * N = i + f, for 100 points,
 -- for 7, and with a point on every customer.
-CREATE TEMP TABLE oracle_ascending AS
-SELECT row_number() OVER (ORDER BY x) AS i, x, sum(x) OVER (ORDER BY x ROWS UNBOUNDED PRECEDING) AS s
-FROM oracle_ranked;
-CREATE INDEX ON oracle_ascending (i);
-ANALYZE oracle_ascending;
-CREATE FUNCTION pg_temp.oracle_lorenz(points int)
-RETURNS TABLE (j int, customer_share float8, revenue_share numeric) LANGUAGE sql AS $$
-    SELECT j, j::float8 / points,
-           (coalesce((SELECT s FROM oracle_ascending WHERE i = floor(pos)), 0)
-            + (pos - floor(pos)) * coalesce((SELECT x FROM oracle_ascending WHERE i = floor(pos) + 1), 0))
-           / (SELECT sum(x) FROM oracle_ascending)
-    FROM generate_series(0, points) AS j,
-         LATERAL (SELECT j::numeric * (SELECT count(*) FROM oracle_ascending) / points AS pos) p
-$$;
 SELECT points, count(*) AS rows_compared,
        count(*) FILTER (WHERE o.customer_share IS DISTINCT FROM e.customer_share
                            OR abs(o.revenue_share::numeric - e.revenue_share) > 1e-12) AS differences
@@ -95,8 +68,7 @@ SELECT count(*) AS rows_compared,
                            OR abs(o.revenue_share::numeric - e.x / e.t) > 1e-12
                            OR abs(o.cumulative_share::numeric - e.cum / e.t) > 1e-12) AS differences
 FROM ours_top o
-FULL JOIN (SELECT *, sum(x) OVER (ORDER BY r) AS cum FROM oracle_ranked
-           WHERE r <= (SELECT ceil(0.2 * count(*)) FROM oracle_ranked)) e ON e.r = o.rank;
+FULL JOIN (SELECT * FROM oracle_ranked WHERE r <= (SELECT ceil(0.2 * count(*)) FROM oracle_ranked)) e ON e.r = o.rank;
 SELECT customer_id, rank, revenue, round(revenue_share::numeric, 6) AS revenue_share,
        round(cumulative_share::numeric, 6) AS cumulative_share
 FROM ours_top ORDER BY rank LIMIT 5;

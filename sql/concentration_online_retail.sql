@@ -1,8 +1,8 @@
 -- Revenue concentration on the full UCI Online Retail data (541,909 order lines, cancellations and
--- lines without a customer included), compared with independent plain SQL written here from the
--- definitions of docs/concentration.md. Revenues are compared exactly (numeric); shares, the Gini
--- coefficient and the Lorenz curve (double precision) within 1e-12 of the numeric oracle. Reads
--- CA_DATA_DIR (default ../shared/data); prints SKIP without it.
+-- lines without a customer included), compared with independent plain SQL written from the
+-- definitions of docs/concentration.md (test/sql/concentration_oracle.sql). Revenues are compared
+-- exactly (numeric); shares, the Gini coefficient and the Lorenz curve (double precision) within
+-- 1e-12 of the numeric oracle. Reads CA_DATA_DIR (default ../shared/data); prints SKIP without it.
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS customer_analytics;
 RESET client_min_messages;
@@ -10,15 +10,9 @@ RESET client_min_messages;
 \if :have_online_retail
 
 -- Net revenue per customer of the usable rows; customers with a negative revenue left out.
-CREATE TEMP TABLE oracle_revenue AS
-SELECT customer_id, sum(amount) AS x FROM retail_lines
-WHERE customer_id IS NOT NULL AND amount IS NOT NULL AND isfinite(ordered_at)
-GROUP BY customer_id;
-CREATE TEMP TABLE oracle_ranked AS
-SELECT customer_id, x, row_number() OVER (ORDER BY x DESC, customer_id) AS r,
-       row_number() OVER (ORDER BY x, customer_id) AS i,
-       count(*) OVER () AS n, sum(x) OVER () AS t
-FROM oracle_revenue WHERE x >= 0;
+CREATE TEMP VIEW conc_input AS SELECT customer_id, ordered_at, amount FROM retail_lines;
+CREATE TEMP TABLE conc_shares AS SELECT '{0.001,0.01,0.05,0.1,0.2,0.5,0.8,1}'::float8[] AS shares;
+\i test/sql/concentration_oracle.sql
 SELECT count(*) AS customers, count(*) FILTER (WHERE x < 0) AS negative, count(*) FILTER (WHERE x = 0) AS zero,
        sum(x) FILTER (WHERE x >= 0) AS total,
        (SELECT count(*) FROM retail_lines WHERE customer_id IS NULL) AS lines_without_customer
@@ -30,36 +24,19 @@ FROM (SELECT x, count(*) AS c FROM oracle_ranked GROUP BY x HAVING count(*) > 1)
 -- revenue_concentration.
 CREATE TEMP TABLE ours_conc AS
 SELECT c.*, row_number() OVER () AS pos
-FROM customer_analytics.revenue_concentration('SELECT customer_id, order_id, ordered_at, amount FROM retail_lines',
-                                              '{0.001,0.01,0.05,0.1,0.2,0.5,0.8,1}') AS c;
+FROM conc_shares, customer_analytics.revenue_concentration('SELECT customer_id, order_id, ordered_at, amount FROM retail_lines', shares) AS c;
 SELECT top_share, customers, revenue, round(revenue_share::numeric, 6) AS revenue_share FROM ours_conc ORDER BY pos;
 SELECT count(*) AS rows_compared,
-       count(*) FILTER (WHERE (o.customers, o.revenue) IS DISTINCT FROM (e.k, e.revenue)
-                           OR abs(o.revenue_share::numeric - e.revenue / e.t) > 1e-12) AS differences
-FROM ours_conc o
-FULL JOIN (SELECT u.pos, k, t, (SELECT sum(x) FROM oracle_ranked WHERE r <= k) AS revenue
-           FROM unnest('{0.001,0.01,0.05,0.1,0.2,0.5,0.8,1}'::float8[]) WITH ORDINALITY AS u(s, pos),
-                LATERAL (SELECT DISTINCT ceil(u.s::numeric * n) AS k, t FROM oracle_ranked) kt) e USING (pos);
+       count(*) FILTER (WHERE (o.top_share, o.customers, o.revenue) IS DISTINCT FROM (e.top_share, e.customers, e.revenue)
+                           OR abs(o.revenue_share::numeric - e.revenue_share) > 1e-12) AS differences
+FROM ours_conc o FULL JOIN oracle_conc e USING (pos);
 
 -- revenue_gini: sum((2i - n - 1) x_(i)) / (n sum(x)).
 SELECT round(customer_analytics.revenue_gini('SELECT customer_id, ordered_at, amount FROM retail_lines')::numeric, 9) AS gini;
 SELECT abs(customer_analytics.revenue_gini('SELECT customer_id, ordered_at, amount FROM retail_lines')::numeric
-           - (SELECT sum((2 * i - n - 1) * x) / (n * sum(x)) FROM oracle_ranked GROUP BY n)) < 1e-12 AS gini_matches;
+           - (SELECT gini FROM oracle_gini)) < 1e-12 AS gini_matches;
 
 -- revenue_lorenz: 100 points, and one point per customer.
-CREATE TEMP TABLE oracle_ascending AS
-SELECT i, x, sum(x) OVER (ORDER BY i) AS s FROM oracle_ranked;
-CREATE INDEX ON oracle_ascending (i);
-ANALYZE oracle_ascending;
-CREATE FUNCTION pg_temp.oracle_lorenz(points int)
-RETURNS TABLE (j int, customer_share float8, revenue_share numeric) LANGUAGE sql AS $$
-    SELECT j, j::float8 / points,
-           (coalesce((SELECT s FROM oracle_ascending WHERE i = floor(pos)), 0)
-            + (pos - floor(pos)) * coalesce((SELECT x FROM oracle_ascending WHERE i = floor(pos) + 1), 0))
-           / (SELECT sum(x) FROM oracle_ascending)
-    FROM generate_series(0, points) AS j,
-         LATERAL (SELECT j::numeric * (SELECT count(*) FROM oracle_ascending) / points AS pos) p
-$$;
 SELECT points, count(*) AS rows_compared,
        count(*) FILTER (WHERE o.customer_share IS DISTINCT FROM e.customer_share
                            OR abs(o.revenue_share::numeric - e.revenue_share) > 1e-12) AS differences
@@ -81,7 +58,7 @@ SELECT count(*) AS rows_compared,
                            OR abs(o.revenue_share::numeric - e.x / e.t) > 1e-12
                            OR abs(o.cumulative_share::numeric - e.cum / e.t) > 1e-12) AS differences
 FROM ours_top o
-FULL JOIN (SELECT *, sum(x) OVER (ORDER BY r) AS cum FROM oracle_ranked) e ON e.r = o.rank;
+FULL JOIN oracle_ranked e ON e.r = o.rank;
 SELECT customer_id, rank, revenue, round(revenue_share::numeric, 6) AS revenue_share,
        round(cumulative_share::numeric, 6) AS cumulative_share
 FROM ours_top ORDER BY rank LIMIT 5;

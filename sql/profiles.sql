@@ -1,7 +1,7 @@
 -- Buyer profiles (docs/profiles.md): favourite_items() and shopping_times() on the generated sample,
--- each compared with an independent plain-SQL formulation (0 differences expected), a DST test
--- with timestamptz data around Europe/Berlin's and America/New_York's clock changes, and bad
--- inputs with their SQLSTATEs.
+-- each compared with an independent plain-SQL formulation (test/sql/profiles_oracle.sql, 0
+-- differences expected), a DST test with timestamptz data around Europe/Berlin's and
+-- America/New_York's clock changes, and bad inputs with their SQLSTATEs.
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS customer_analytics;
 RESET client_min_messages;
@@ -24,32 +24,16 @@ SELECT count(*) AS lines, count(DISTINCT order_id) AS orders, count(DISTINCT cus
        count(*) FILTER (WHERE quantity < 0) AS return_lines,
        count(*) - count(DISTINCT (order_id, item)) AS repeated_items
 FROM prof_items;
+-- The plain-SQL definitions of both functions on this sample: fav_oracle, times_oracle and
+-- times_oracle_per_customer.
+CREATE TEMP VIEW fav_input AS SELECT customer_id, order_id, item, quantity, amount FROM prof_items;
+CREATE TEMP VIEW times_input AS SELECT customer_id, order_id, ordered_at, amount FROM prof_lines;
+\i test/sql/profiles_oracle.sql
 
 -- ---- favourite_items --------------------------------------------------------------------------
--- The definition in plain SQL: per (customer, item) the distinct orders with a buying line
--- (quantity > 0 and amount >= 0), the net quantity and spend over every line; lines with a NULL
--- in any column left out; only bought items ranked; ties by the other measures, then by item.
-CREATE FUNCTION pg_temp.fav_oracle(by text, top_n int)
-RETURNS TABLE (customer_id bigint, rank int, item int, orders bigint, quantity numeric, spend numeric)
-LANGUAGE sql AS $$
-    WITH pairs AS (
-        SELECT i.customer_id, i.item,
-               count(DISTINCT i.order_id) FILTER (WHERE i.quantity > 0 AND i.amount >= 0) AS orders,
-               sum(i.quantity)::numeric AS quantity, sum(i.amount) AS spend
-        FROM prof_items i
-        WHERE i.customer_id IS NOT NULL AND i.order_id IS NOT NULL AND i.item IS NOT NULL
-          AND i.quantity IS NOT NULL AND i.amount IS NOT NULL
-        GROUP BY 1, 2),
-    ranked AS (
-        SELECT p.*, row_number() OVER (PARTITION BY p.customer_id ORDER BY
-                   CASE by WHEN 'orders' THEN p.orders WHEN 'quantity' THEN p.quantity ELSE p.spend END DESC,
-                   CASE by WHEN 'orders' THEN p.quantity ELSE p.orders END DESC,
-                   CASE by WHEN 'spend' THEN p.quantity ELSE p.spend END DESC,
-                   p.item) AS rank
-        FROM pairs p WHERE p.orders > 0)
-    SELECT r.customer_id, r.rank::int, r.item, r.orders, r.quantity, r.spend
-    FROM ranked r WHERE r.rank <= top_n
-$$;
+-- The definition in plain SQL (fav_oracle): per (customer, item) the distinct orders with a buying
+-- line (quantity > 0 and amount >= 0), the net quantity and spend over every line; lines with a
+-- NULL in any column left out; only bought items ranked; ties by the other measures, then by item.
 -- Ours, numbered in the order the rows come back.
 CREATE FUNCTION pg_temp.fav_ours(by text, top_n int)
 RETURNS TABLE (n bigint, customer_id bigint, rank int, item int, orders bigint, quantity numeric, spend numeric)
@@ -62,10 +46,12 @@ $$;
 SET client_min_messages = warning;  -- the skipped lines' NOTICE is shown once, below
 SELECT by, top_n,
        (SELECT count(*) FROM pg_temp.fav_ours(by, top_n)) AS ours,
-       (SELECT count(*) FROM pg_temp.fav_oracle(by, top_n)) AS oracle,
+       (SELECT count(*) FROM fav_oracle e WHERE e.by = t.by AND e.rank <= t.top_n) AS oracle,
        (SELECT count(*) FROM (SELECT customer_id, rank, item, orders, quantity, spend FROM pg_temp.fav_ours(by, top_n)
-                              EXCEPT SELECT * FROM pg_temp.fav_oracle(by, top_n)) d) AS only_ours,
-       (SELECT count(*) FROM (SELECT * FROM pg_temp.fav_oracle(by, top_n)
+                              EXCEPT SELECT customer_id, rank, item, orders, quantity, spend
+                                     FROM fav_oracle e WHERE e.by = t.by AND e.rank <= t.top_n) d) AS only_ours,
+       (SELECT count(*) FROM (SELECT customer_id, rank, item, orders, quantity, spend
+                              FROM fav_oracle e WHERE e.by = t.by AND e.rank <= t.top_n
                               EXCEPT SELECT customer_id, rank, item, orders, quantity, spend FROM pg_temp.fav_ours(by, top_n)) d) AS only_oracle,
        -- rows by customer_id, then rank
        (SELECT count(*) FROM (SELECT n, row_number() OVER (ORDER BY customer_id, rank) AS e
@@ -74,7 +60,7 @@ FROM (VALUES ('orders', 3), ('quantity', 3), ('spend', 3), ('orders', 1), ('spen
 RESET client_min_messages;
 -- Ties are real here: customers with two items equal on every measure (the item order decides).
 SELECT count(*) AS customers_with_full_ties
-FROM (SELECT customer_id FROM pg_temp.fav_oracle('orders', 1000)
+FROM (SELECT customer_id FROM fav_oracle WHERE by = 'orders' AND rank <= 1000
       GROUP BY customer_id, orders, quantity, spend HAVING count(*) > 1) t;
 -- The NOTICE of the skipped lines, and the best customer's favourites.
 SELECT * FROM customer_analytics.favourite_items(NULL::bigint, NULL::int,
@@ -109,25 +95,10 @@ SELECT * FROM customer_analytics.favourite_items(NULL::int, NULL::text,
     $$SELECT NULL::int AS customer_id, 1 AS order_id, 'tea' AS item$$);
 
 -- ---- shopping_times -----------------------------------------------------------------------------
--- The definition in plain SQL: with order_id, one order per (customer_id, order_id) at its latest
--- line with its net amount (as rfm() counts orders); orders without a customer left out; the
--- ISO weekday and hour of the (local) time; all 168 cells shop-wide, non-empty ones per customer.
-CREATE TEMP VIEW prof_orders AS
-SELECT customer_id, order_id, max(ordered_at) AS at, sum(amount) AS amount
-FROM prof_lines WHERE customer_id IS NOT NULL AND order_id IS NOT NULL
-  AND ordered_at IS NOT NULL AND amount IS NOT NULL
-GROUP BY 1, 2;
-CREATE TEMP VIEW times_oracle AS
-SELECT NULL::bigint AS customer_id, w AS weekday, h AS hour, coalesce(c.orders, 0) AS orders,
-       coalesce(c.revenue, 0) AS revenue
-FROM generate_series(1, 7) w CROSS JOIN generate_series(0, 23) h
-LEFT JOIN (SELECT extract(isodow FROM at)::int AS weekday, extract(hour FROM at)::int AS hour,
-                  count(*) AS orders, sum(amount) AS revenue
-           FROM prof_orders GROUP BY 1, 2) c ON (c.weekday, c.hour) = (w, h);
-CREATE TEMP VIEW times_oracle_per_customer AS
-SELECT customer_id, extract(isodow FROM at)::int AS weekday, extract(hour FROM at)::int AS hour,
-       count(*) AS orders, sum(amount) AS revenue
-FROM prof_orders GROUP BY 1, 2, 3;
+-- The definition in plain SQL (times_oracle, times_oracle_per_customer): with order_id, one order
+-- per (customer_id, order_id) at its latest line with its net amount (as rfm() counts orders);
+-- orders without a customer left out; the ISO weekday and hour of the (local) time; all 168 cells
+-- shop-wide, non-empty ones per customer.
 CREATE TEMP TABLE times_ours AS
 SELECT * FROM customer_analytics.shopping_times(NULL::bigint,
     'SELECT customer_id, order_id, ordered_at, amount FROM prof_lines') WITH ORDINALITY;

@@ -1,7 +1,7 @@
 -- favourite_items() and shopping_times() on the full UCI Online Retail data (541,909 order lines,
 -- cancellations and lines without a customer included), compared with independent plain-SQL
--- formulations of docs/profiles.md's definitions written here. Reads CA_DATA_DIR (default
--- ../shared/data); prints SKIP without it.
+-- formulations of docs/profiles.md's definitions (test/sql/profiles_oracle.sql). Reads CA_DATA_DIR
+-- (default ../shared/data); prints SKIP without it.
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS customer_analytics;
 RESET client_min_messages;
@@ -11,31 +11,17 @@ SET TimeZone = 'UTC';
 SELECT count(*) AS lines, count(DISTINCT invoice_no) AS invoices, count(DISTINCT customer_id) AS customers,
        count(*) FILTER (WHERE quantity <= 0) AS non_positive_quantity_lines,
        count(*) FILTER (WHERE unit_price < 0) AS negative_price_lines FROM retail;
+-- The plain-SQL definitions of both functions on these lines: fav_oracle, times_oracle_orders,
+-- times_oracle and times_oracle_per_customer.
+CREATE TEMP VIEW fav_input AS
+SELECT customer_id, invoice_no AS order_id, stock_code AS item, quantity, quantity * unit_price AS amount FROM retail;
+CREATE TEMP VIEW times_input AS SELECT customer_id, order_id, ordered_at, amount FROM retail_lines;
+\i test/sql/profiles_oracle.sql
 
 -- ---- favourite_items: stock codes per customer --------------------------------------------------
--- Plain SQL: per (customer, stock code) the distinct invoices with a buying line (quantity > 0 and
--- amount >= 0), net quantity and net spend; bought codes ranked by the measure, then the others
--- (orders, quantity, spend), then the stock code in its collation's order.
-CREATE TEMP TABLE fav_pairs AS
-SELECT customer_id, stock_code AS item,
-       count(DISTINCT invoice_no) FILTER (WHERE quantity > 0 AND quantity * unit_price >= 0) AS orders,
-       sum(quantity)::numeric AS quantity, sum(quantity * unit_price) AS spend
-FROM retail
-WHERE customer_id IS NOT NULL AND invoice_no IS NOT NULL AND stock_code IS NOT NULL
-  AND quantity IS NOT NULL AND unit_price IS NOT NULL
-GROUP BY 1, 2;
-CREATE FUNCTION pg_temp.fav_oracle(by text, top_n int)
-RETURNS TABLE (customer_id int, rank int, item text, orders bigint, quantity numeric, spend numeric)
-LANGUAGE sql AS $$
-    SELECT r.customer_id, r.rank::int, r.item, r.orders, r.quantity, r.spend
-    FROM (SELECT p.*, row_number() OVER (PARTITION BY p.customer_id ORDER BY
-                     CASE by WHEN 'orders' THEN p.orders WHEN 'quantity' THEN p.quantity ELSE p.spend END DESC,
-                     CASE by WHEN 'orders' THEN p.quantity ELSE p.orders END DESC,
-                     CASE by WHEN 'spend' THEN p.quantity ELSE p.spend END DESC,
-                     p.item) AS rank
-          FROM fav_pairs p WHERE p.orders > 0) r
-    WHERE r.rank <= top_n
-$$;
+-- Plain SQL (fav_oracle): per (customer, stock code) the distinct invoices with a buying line
+-- (quantity > 0 and amount >= 0), net quantity and net spend; bought codes ranked by the measure,
+-- then the others (orders, quantity, spend), then the stock code in its collation's order.
 CREATE FUNCTION pg_temp.fav_ours(by text, top_n int)
 RETURNS TABLE (n bigint, customer_id int, rank int, item text, orders bigint, quantity numeric, spend numeric)
 LANGUAGE sql AS $$
@@ -48,10 +34,12 @@ $$;
 SET client_min_messages = warning;
 SELECT by, top_n,
        (SELECT count(*) FROM pg_temp.fav_ours(by, top_n)) AS ours,
-       (SELECT count(*) FROM pg_temp.fav_oracle(by, top_n)) AS oracle,
+       (SELECT count(*) FROM fav_oracle e WHERE e.by = t.by AND e.rank <= t.top_n) AS oracle,
        (SELECT count(*) FROM (SELECT customer_id, rank, item, orders, quantity, spend FROM pg_temp.fav_ours(by, top_n)
-                              EXCEPT SELECT * FROM pg_temp.fav_oracle(by, top_n)) d) AS only_ours,
-       (SELECT count(*) FROM (SELECT * FROM pg_temp.fav_oracle(by, top_n)
+                              EXCEPT SELECT customer_id, rank, item, orders, quantity, spend
+                                     FROM fav_oracle e WHERE e.by = t.by AND e.rank <= t.top_n) d) AS only_ours,
+       (SELECT count(*) FROM (SELECT customer_id, rank, item, orders, quantity, spend
+                              FROM fav_oracle e WHERE e.by = t.by AND e.rank <= t.top_n
                               EXCEPT SELECT customer_id, rank, item, orders, quantity, spend FROM pg_temp.fav_ours(by, top_n)) d) AS only_oracle,
        (SELECT count(*) FROM (SELECT n, row_number() OVER (ORDER BY customer_id, rank) AS e
                               FROM pg_temp.fav_ours(by, top_n)) o WHERE n <> e) AS out_of_order
@@ -65,24 +53,9 @@ JOIN (SELECT stock_code, mode() WITHIN GROUP (ORDER BY description) AS descripti
 GROUP BY 1, 2 ORDER BY 3 DESC, 1 LIMIT 5;
 
 -- ---- shopping_times: the shop's weekday x hour and each customer's -----------------------------
--- Plain SQL: one order per (customer, invoice) at its latest line with its net amount; lines
--- without a customer left out; ISO weekday and hour; all 168 cells for the shop.
-CREATE TEMP TABLE retail_orders AS
-SELECT customer_id, order_id, max(ordered_at) AS at, sum(amount) AS amount
-FROM retail_lines WHERE customer_id IS NOT NULL AND order_id IS NOT NULL
-  AND ordered_at IS NOT NULL AND amount IS NOT NULL
-GROUP BY 1, 2;
-CREATE TEMP VIEW times_oracle AS
-SELECT NULL::int AS customer_id, w AS weekday, h AS hour, coalesce(c.orders, 0) AS orders,
-       coalesce(c.revenue, 0) AS revenue
-FROM generate_series(1, 7) w CROSS JOIN generate_series(0, 23) h
-LEFT JOIN (SELECT extract(isodow FROM at)::int AS weekday, extract(hour FROM at)::int AS hour,
-                  count(*) AS orders, sum(amount) AS revenue
-           FROM retail_orders GROUP BY 1, 2) c ON (c.weekday, c.hour) = (w, h);
-CREATE TEMP VIEW times_oracle_per_customer AS
-SELECT customer_id, extract(isodow FROM at)::int AS weekday, extract(hour FROM at)::int AS hour,
-       count(*) AS orders, sum(amount) AS revenue
-FROM retail_orders GROUP BY 1, 2, 3;
+-- Plain SQL (times_oracle, times_oracle_per_customer): one order per (customer, invoice) at its
+-- latest line with its net amount; lines without a customer left out; ISO weekday and hour; all
+-- 168 cells for the shop.
 SET client_min_messages = warning;
 CREATE TEMP TABLE times_ours AS
 SELECT * FROM customer_analytics.shopping_times(NULL::int,
@@ -119,11 +92,11 @@ SELECT count(*) AS differences FROM (
      WHERE orders > 0
      EXCEPT
      SELECT extract(isodow FROM l)::int, extract(hour FROM l)::int, count(*), sum(amount)
-     FROM (SELECT (at AT TIME ZONE 'Europe/London') AT TIME ZONE 'America/New_York' AS l, amount FROM retail_orders) o
+     FROM (SELECT (at AT TIME ZONE 'Europe/London') AT TIME ZONE 'America/New_York' AS l, amount FROM times_oracle_orders) o
      GROUP BY 1, 2)
     UNION ALL
     (SELECT extract(isodow FROM l)::int, extract(hour FROM l)::int, count(*), sum(amount)
-     FROM (SELECT (at AT TIME ZONE 'Europe/London') AT TIME ZONE 'America/New_York' AS l, amount FROM retail_orders) o
+     FROM (SELECT (at AT TIME ZONE 'Europe/London') AT TIME ZONE 'America/New_York' AS l, amount FROM times_oracle_orders) o
      GROUP BY 1, 2
      EXCEPT
      SELECT weekday, hour, orders, revenue
