@@ -299,10 +299,12 @@ TEST_CASE("order quality: text ids are ordered by their bytes", "[data_quality]"
     options.integer_orders = false;
     ca::OrderQuality q(ctx, options);
     const std::vector<std::string> orders = {"b10", "B2", "a", "b9"};
+    // QualityKey::bytes is a view: the customer ids must outlive the rows that point at them.
+    const std::string customer_c = "c", customer_cx = "cx";
     for (const std::string &o : orders) {
         ca::OrderQualityRow r;
         r.customer.present = true;
-        r.customer.bytes = "c" + std::string(o == "a" ? "" : "x");
+        r.customer.bytes = o == "a" ? customer_c : customer_cx;
         r.has_time = true;
         r.has_amount = true;
         r.amount = -kUnit;
