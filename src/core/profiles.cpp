@@ -239,10 +239,11 @@ void FavouriteItems::Emit(FavouriteRanking by, std::int64_t top_n,
 
 WeekHour WeekHourOf(std::int64_t local_usecs) noexcept {
     const std::int32_t day = DayOf(local_usecs);
-    // The time of day, 0 .. kUsecsPerDay - 1, computed without overflow near INT64_MIN.
-    const std::int64_t time_of_day =
-        static_cast<std::int64_t>(static_cast<std::uint64_t>(local_usecs) -
-                                  static_cast<std::uint64_t>(std::int64_t{day} * kUsecsPerDay));
+    // The time of day, 0 .. kUsecsPerDay - 1, computed modulo 2^64 (unsigned: defined to wrap),
+    // since day * kUsecsPerDay itself is below INT64_MIN for the earliest times.
+    const std::int64_t time_of_day = static_cast<std::int64_t>(
+        static_cast<std::uint64_t>(local_usecs) -
+        static_cast<std::uint64_t>(std::int64_t{day}) * static_cast<std::uint64_t>(kUsecsPerDay));
     return {Weekday(day), static_cast<int>(time_of_day / 3600000000LL)};
 }
 
