@@ -197,6 +197,18 @@ TEST_CASE("Pareto/NBD stays finite at extreme scales", "[clv][pareto]") {
     CHECK((q >= 0 && q <= 1));
 }
 
+TEST_CASE("Pareto/NBD beyond the double range is a data exception, not Boost's", "[clv][pareto]") {
+    // Found by the fuzzer: alpha 1e-300 and beta 1e300 put the quadrature's upper bound at
+    // infinity, where Boost's tanh-sinh raised its own evaluation error (an internal error).
+    const ca::ParetoNbdParams apart{0.55, 1e-300, 1e300, 1e300};
+    CHECK(KindOf([&] { ca::ParetoNbdExpectedPurchases(apart, 1e15, 0, 0, 2147483648.0); }) ==
+          ca::ErrorKind::DataException);
+    CHECK(KindOf([&] { ca::ParetoNbdProbabilityAlive(apart, 0, 0, 2147483648.0); }) ==
+          ca::ErrorKind::DataException);
+    CHECK(KindOf([&] { ca::ParetoNbdLogLikelihood(apart, 0, 0, 2147483648.0); }) ==
+          ca::ErrorKind::DataException);
+}
+
 TEST_CASE("Pareto/NBD on the CDNOW sample reaches the published optimum", "[clv][pareto]") {
     ca::ExecContext ctx;
     bool present = false;

@@ -2,6 +2,7 @@
 
 #include <boost/math/quadrature/tanh_sinh.hpp>
 #include <cmath>
+#include <stdexcept>
 #include <string>
 
 #include "clv_math.hpp"
@@ -37,7 +38,14 @@ boost::math::quadrature::tanh_sinh<double> &TanhSinh() {
     return quadrature;
 }
 
-// `ctx`, when given, is ticked by every evaluation of the quadrature's integrand.
+Error Unrepresentable() {
+    return DataException("the Pareto/NBD likelihood cannot be computed for these parameters", {},
+                         "The model's scales are beyond the range double precision handles; fit "
+                         "the model on the data (docs/clv.md, \"Numerics\").");
+}
+
+// `ctx`, when given, is ticked by every evaluation of the quadrature's integrand; it may throw
+// (cancel), and that passes through the quadrature unchanged.
 Tail LogTail(const ParetoNbdParams &p, double x, double t_x, double T, ExecContext *ctx = nullptr) {
     const double rx = p.r + x, m = p.r + p.s + x;
     // Everything relative to the first term's value at t_x.
@@ -70,11 +78,20 @@ Tail LogTail(const ParetoNbdParams &p, double x, double t_x, double T, ExecConte
             return std::exp((1 - k) * u - j * std::log1p(c / d * std::expm1(u)));
         };
         const double upper = std::log1p((T - t_x) / c);
+        // Scales apart by more than the double range (alpha 1e-300 with beta 1e300) leave an
+        // interval or an integrand double cannot hold: a documented 22000, not Boost's error.
+        if (!std::isfinite(upper)) throw Unrepresentable();
         // Over an interval far shorter than the integrand's scale (1 / (k + j)), too short for
         // tanh-sinh to place nodes in, Simpson's rule is exact to rounding.
-        const double integral = upper * (1 + k + j) < 1e-6
-                                    ? upper / 6 * (h(0) + 4 * h(upper / 2) + h(upper))
-                                    : TanhSinh().integrate(h, 0.0, upper, 1e-12);
+        double integral = 0;
+        try {
+            integral = upper * (1 + k + j) < 1e-6 ? upper / 6 * (h(0) + 4 * h(upper / 2) + h(upper))
+                                                  : TanhSinh().integrate(h, 0.0, upper, 1e-12);
+        } catch (const boost::math::evaluation_error &) {  // a NaN of the integrand
+            throw Unrepresentable();
+        } catch (const std::domain_error &) {
+            throw Unrepresentable();
+        }
         rest = p.s * c / b0 * integral;
     }
     const double sum = q + rest;
