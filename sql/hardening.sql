@@ -231,3 +231,10 @@ SET search_path = '';
 SELECT count(*) FROM customer_analytics.rfm(NULL::text, 'h_orders');
 SELECT count(*) > 0 AS qualified_works FROM customer_analytics.rfm(NULL::text, 'public.h_orders');
 RESET search_path;
+
+-- 16. Pareto/NBD scales beyond the double range (alpha 1e-300, beta 1e300) put the quadrature's
+-- interval at infinity, where Boost's own evaluation error surfaced as an internal error (XX000).
+-- Now 22000, like every prediction that double precision cannot hold.
+SELECT pg_temp.outcome($$SELECT customer_analytics.pareto_nbd_expected_purchases(
+    ROW(0.55, 1e-300, 1e300, 1e300, NULL, NULL, NULL, NULL, NULL)::customer_analytics.pareto_nbd_model,
+    1e15, 0, 0, 2147483648)$$);
