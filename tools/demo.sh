@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The demo: installs what is needed (Debian 12), builds and installs customer_analytics, starts a
 # throwaway PostgreSQL cluster, loads order lines and prints RFM segment counts, the best customers
-# and how the segments are defined.
+# and how the segments are defined, the CLV models and the most valuable customers, the
+# data-quality report, revenue concentration and the busiest shopping hours.
 #
 #   bash tools/demo.sh                      # the sample this repository generates (2,000 customers)
 #   bash tools/demo.sh Online_Retail.csv    # the UCI Online Retail data, as CSV (.csv, .csv.gz, .csv.xz;
@@ -122,6 +123,19 @@ SELECT customer_id, frequency, round(recency::numeric, 1) AS recency_weeks,
        round(expected_spend::numeric, 2) AS expected_spend, round(clv::numeric, 2) AS clv
 FROM customer_lifetime_value(NULL::bigint, 'SELECT customer_id, order_id, ordered_at, amount FROM order_lines')
 ORDER BY clv DESC, customer_id LIMIT 10;
+\echo
+\echo '-- Can the input be trusted? (docs/data-quality.md)'
+SELECT "check", rows, round(share::numeric, 4) AS share, example
+FROM order_data_quality('SELECT customer_id, order_id, ordered_at, amount FROM order_lines');
+\echo '-- How concentrated is the revenue? (docs/concentration.md)'
+SET client_min_messages = warning;
+SELECT top_share, customers, revenue, round(revenue_share::numeric, 3) AS revenue_share
+FROM revenue_concentration('SELECT customer_id, ordered_at, amount FROM order_lines');
+SELECT round(revenue_gini('SELECT customer_id, ordered_at, amount FROM order_lines')::numeric, 3) AS gini;
+\echo '-- When do customers shop? The five busiest weekday hours (docs/profiles.md; 1 = Monday)'
+SELECT weekday, hour, orders, revenue
+FROM shopping_times(NULL::bigint, 'SELECT customer_id, order_id, ordered_at, amount FROM order_lines')
+ORDER BY orders DESC, weekday, hour LIMIT 5;
 SQL
 
 if [ "$keep" = 1 ]; then
