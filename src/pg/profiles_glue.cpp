@@ -69,7 +69,9 @@ CA_FUNCTION(ca_favourite_items) {
                              items, favourites, skips, nullptr, &customers);
     spi.Finish();
     skips.null_field_rows += favourites.skips().null_field_rows;
-    ca::pg::ReportSkippedLines("favourite_items", skips);
+    ca::pg::LineSkipReasons reasons;
+    reasons.quantity = false;  // returns and corrections stay: they lower the net sums
+    ca::pg::ReportSkippedLines("favourite_items", skips, reasons);
 
     const ca::BudgetVector<std::uint32_t> customer_rank =
         ca::pg::KeyRanks(ctx, customers, source.customer);

@@ -222,30 +222,34 @@ BasketsRead ReadBaskets(ca::ExecContext &ctx, const std::string &items_sql, cons
         in.baskets = std::make_unique<ca::Baskets>(builder.Finish(in.transactions->size()));
     }
     skips.non_positive_quantity_rows += builder.skips().non_positive_quantity_rows;
-    ReportSkippedLines(function, skips, per_group);
+    LineSkipReasons reasons;
+    reasons.group = per_group;
+    ReportSkippedLines(function, skips, reasons);
     return in;
 }
 
-void ReportSkippedLines(const char *function, const ca::SkippedRows &s, bool per_group) {
+void ReportSkippedLines(const char *function, const ca::SkippedRows &s,
+                        const LineSkipReasons &reasons) {
     const std::int64_t lines = s.total();
     if (lines == 0) return;
     const std::string message =
         std::string(function) + " skipped " + std::to_string(lines) + " input lines";
-    const std::string detail =
-        std::to_string(s.null_transaction_rows) + " lines had no transaction (a null order_id, " +
-        "or customer_id for baskets per customer), " + std::to_string(s.null_item_rows) +
-        " a null item, " +
-        (per_group ? std::to_string(s.null_group_rows) + " a null group_key, " : std::string()) +
-        std::to_string(s.non_positive_quantity_rows) + " a quantity of zero or less" +
-        // Only functions that read customers or need every measure skip these.
-        (s.null_customer_rows != 0
-             ? ", " + std::to_string(s.null_customer_rows) + " a null customer_id"
-             : std::string()) +
-        (s.null_field_rows != 0
-             ? ", " + std::to_string(s.null_field_rows) + " a null quantity or amount"
-             : std::string()) +
-        ".";
-    Notice(message, detail);
+    std::vector<std::string> parts = {
+        std::to_string(s.null_transaction_rows) +
+            " lines had no transaction (a null order_id, or customer_id for baskets per customer)",
+        std::to_string(s.null_item_rows) + " a null item"};
+    if (reasons.group) parts.push_back(std::to_string(s.null_group_rows) + " a null group_key");
+    if (reasons.quantity)
+        parts.push_back(std::to_string(s.non_positive_quantity_rows) +
+                        " a quantity of zero or less");
+    // Only functions that read customers or need every measure skip these.
+    if (s.null_customer_rows != 0)
+        parts.push_back(std::to_string(s.null_customer_rows) + " a null customer_id");
+    if (s.null_field_rows != 0)
+        parts.push_back(std::to_string(s.null_field_rows) + " a null quantity or amount");
+    std::string detail;
+    for (const std::string &part : parts) detail += (detail.empty() ? "" : ", ") + part;
+    Notice(message, detail + ".");
 }
 
 }  // namespace pg

@@ -97,10 +97,18 @@ BasketsRead ReadBaskets(ca::ExecContext &ctx, const std::string &items_sql, cons
                         TransactionKey key, BasketGrouping grouping, const char *function,
                         const std::function<void(const TransactionsSource &)> &described);
 
+// Which reasons to skip a line the function has, so that the NOTICE names only those.
+struct LineSkipReasons {
+    bool group = false;    // mining per group: lines without a group_key
+    bool quantity = true;  // baskets: lines with a quantity of zero or less (favourite_items
+                           // keeps them: they lower the net sums)
+};
+
 // One NOTICE when lines were skipped, none otherwise: "<function> skipped N input lines" with the
-// counts by reason in the detail (lines without a group among them when `per_group`). Call
-// outside Guard.
-void ReportSkippedLines(const char *function, const ca::SkippedRows &skips, bool per_group = false);
+// counts by reason in the detail (those `reasons` names, and null customers or measures when
+// there were any). Call outside Guard.
+void ReportSkippedLines(const char *function, const ca::SkippedRows &skips,
+                        const LineSkipReasons &reasons = {});
 
 }  // namespace pg
 }  // namespace ca
