@@ -1,7 +1,8 @@
 // SQL face of the data-quality reports: order_data_quality() and basket_data_quality(). The
-// checks are defined in src/core/data_quality.*; this file reads the arguments, lets PostgreSQL
-// group identical rows (so that exact duplicates arrive once, with their number of copies, and
-// the grouping spills to disk under work_mem instead of growing here) and returns the report.
+// checks are defined in src/core/data_quality.*; this file reads the arguments, reads the rows
+// through the readers (ReadDistinctOrderRows, ReadItemPairs: PostgreSQL groups identical rows, so
+// that exact duplicates arrive once with their number of copies, and the grouping spills to disk
+// under work_mem instead of growing here) and returns the report.
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,7 +19,6 @@
 
 namespace {
 
-using ca::pg::Conversion;
 using ca::pg::Guard;
 using ca::pg::Value;
 
@@ -133,37 +133,21 @@ CA_FUNCTION(ca_order_data_quality) {
     options.integer_customers = source.customer.kind == ca::pg::KeyColumn::Kind::Integer;
     options.has_order_id = source.has_order_id;
     options.integer_orders = order_key.kind == ca::pg::KeyColumn::Kind::Integer;
-    std::string day = "q.ordered_at";
     if (source.time_type == DATEOID) {
         options.time_type = ca::QualityTime::Date;
         options.as_of = static_cast<std::int64_t>(as_of_day) * USECS_PER_DAY;
     } else if (source.time_type == TIMESTAMPOID) {
         options.time_type = ca::QualityTime::Timestamp;
         options.as_of = as_of_local;
-        day = "q.ordered_at::pg_catalog.date";
     } else {
         options.time_type = ca::QualityTime::TimestampTz;
         options.as_of = as_of;
-        day = "(q.ordered_at::pg_catalog.timestamp)::pg_catalog.date";  // session time zone
     }
-
-    // One row per distinct (customer_id, ordered_at, amount[, order_id]) with its copies,
-    // ordered so that each customer's day, and in it each order, arrives in one run.
-    std::string query = "SELECT " + source.customer.Expression("q.customer_id") +
-                        ", q.ordered_at, q.amount, " + day + ", pg_catalog.count(*)";
-    std::vector<Conversion> conversions = {source.customer.StreamConversion(), Conversion::Time,
-                                           Conversion::Money, Conversion::Time, Conversion::Int64};
-    if (source.has_order_id) {
-        query += ", " + order_key.Expression("q.order_id");
-        conversions.push_back(order_key.StreamConversion());
-    }
-    query += " FROM (" + ca::pg::SubqueryText(orders_sql, "orders_sql") + "\n) AS q GROUP BY 1, 4";
-    query += source.has_order_id ? ", 6, 2, 3 ORDER BY 1, 4, 6" : ", 2, 3 ORDER BY 1, 4";
 
     ca::OrderQuality quality(ctx, options);
     OrderQualitySink sink(quality, options.integer_customers, options.integer_orders,
                           options.has_order_id);
-    ca::pg::StreamQuery(query, conversions, sink);
+    ca::pg::ReadDistinctOrderRows(orders_sql, source, sink);
     spi.Finish();
     WriteReport(fcinfo, quality.Finish());
     return (Datum)0;
@@ -180,23 +164,9 @@ CA_FUNCTION(ca_basket_data_quality) {
     options.integer_orders = source.order.kind == ca::pg::KeyColumn::Kind::Integer;
     options.integer_items = source.item.kind == ca::pg::KeyColumn::Kind::Integer;
     options.has_quantity = source.has_quantity;
-    // One row per distinct (order_id, item) with its lines and those with a quantity <= 0 (a
-    // NULL or NaN quantity is neither), each order's pairs in one run.
-    const std::string query =
-        "SELECT " + source.order.Expression("q.order_id") + ", " +
-        source.item.Expression("q.item") + ", pg_catalog.count(*), " +
-        (source.has_quantity
-             ? "pg_catalog.count(*) FILTER (WHERE q.quantity OPERATOR(pg_catalog.<=) 0)"
-             : "0::pg_catalog.int8") +
-        " FROM (" + ca::pg::SubqueryText(items_sql, "items_sql") +
-        "\n) AS q GROUP BY 1, 2 ORDER BY 1";
-
     ca::BasketQuality quality(ctx, options);
     BasketQualitySink sink(quality, options.integer_orders, options.integer_items);
-    ca::pg::StreamQuery(query,
-                        {source.order.StreamConversion(), source.item.StreamConversion(),
-                         Conversion::Int64, Conversion::Int64},
-                        sink);
+    ca::pg::ReadItemPairs(items_sql, source, sink);
     spi.Finish();
     WriteReport(fcinfo, quality.Finish());
     return (Datum)0;

@@ -221,6 +221,26 @@ OrdersReadSummary ReadOrders(const std::string &orders_sql, const OrdersSource &
     return sink.summary();
 }
 
+void ReadDistinctOrderRows(const std::string &orders_sql, const OrdersSource &source,
+                           RowSink &sink) {
+    std::string day = "q.ordered_at";  // a date is its own day
+    if (source.time_type == TIMESTAMPOID)
+        day = "q.ordered_at::pg_catalog.date";
+    else if (source.time_type == TIMESTAMPTZOID)
+        day = "(q.ordered_at::pg_catalog.timestamp)::pg_catalog.date";  // session time zone
+    std::string query = "SELECT " + source.customer.Expression("q.customer_id") +
+                        ", q.ordered_at, q.amount, " + day + ", pg_catalog.count(*)";
+    std::vector<Conversion> conversions = {source.customer.StreamConversion(), Conversion::Time,
+                                           Conversion::Money, Conversion::Time, Conversion::Int64};
+    if (source.has_order_id) {
+        query += ", " + source.order.Expression("q.order_id");
+        conversions.push_back(source.order.StreamConversion());
+    }
+    query += " FROM (" + SubqueryText(orders_sql, "orders_sql") + "\n) AS q GROUP BY 1, 4";
+    query += source.has_order_id ? ", 6, 2, 3 ORDER BY 1, 4, 6" : ", 2, 3 ORDER BY 1, 4";
+    StreamQuery(query, conversions, sink);
+}
+
 void ReportSkippedRows(const char *function, const ca::SkippedRows &s, const char *after_bound,
                        std::int64_t customers, const char *customers_reason) {
     const std::int64_t rows = s.total();

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "customer_index.hpp"
+#include "inner_query.hpp"
 #include "key_column.hpp"
 #include "orders.hpp"
 
@@ -70,6 +71,16 @@ struct OrdersReadSummary {
 OrdersReadSummary ReadOrders(const std::string &orders_sql, const OrdersSource &source,
                              const OrdersRead &read, ca::CustomerIndex &index,
                              ca::OrderConsumer &consumer);
+
+// Every row of orders_sql as it is, for the data-quality report: PostgreSQL groups identical rows
+// (customer_id, ordered_at, amount[, order_id]; NULLs equal), so each distinct row reaches `sink`
+// once with its number of copies, ordered by customer, day and order (the grouping and the sort
+// spill to disk under work_mem instead of growing in the backend). The sink's columns: customer
+// key (source.customer.StreamConversion()), ordered_at (Time), amount (Money), its calendar day
+// (Time, midnight; a timestamptz's in the session's time zone), copies (Int64), and with order_id
+// the order key (source.order.StreamConversion()). Between SPI_connect and SPI_finish.
+void ReadDistinctOrderRows(const std::string &orders_sql, const OrdersSource &source,
+                           RowSink &sink);
 
 // One NOTICE when the analytic skipped rows (or, with customers_reason, customers), none
 // otherwise: "<function> skipped N input rows [and M customers]" with the counts by reason in the

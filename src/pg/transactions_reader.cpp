@@ -228,6 +228,20 @@ BasketsRead ReadBaskets(ca::ExecContext &ctx, const std::string &items_sql, cons
     return in;
 }
 
+void ReadItemPairs(const std::string &items_sql, const TransactionsSource &source, RowSink &sink) {
+    const std::string query =
+        "SELECT " + source.order.Expression("q.order_id") + ", " +
+        source.item.Expression("q.item") + ", pg_catalog.count(*), " +
+        (source.has_quantity
+             ? "pg_catalog.count(*) FILTER (WHERE q.quantity OPERATOR(pg_catalog.<=) 0)"
+             : "0::pg_catalog.int8") +
+        " FROM (" + SubqueryText(items_sql, "items_sql") + "\n) AS q GROUP BY 1, 2 ORDER BY 1";
+    StreamQuery(query,
+                {source.order.StreamConversion(), source.item.StreamConversion(), Conversion::Int64,
+                 Conversion::Int64},
+                sink);
+}
+
 void ReportSkippedLines(const char *function, const ca::SkippedRows &s,
                         const LineSkipReasons &reasons) {
     const std::int64_t lines = s.total();

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "customer_index.hpp"
+#include "inner_query.hpp"
 #include "key_column.hpp"
 #include "orders.hpp"
 #include "transactions.hpp"
@@ -96,6 +97,13 @@ struct BasketsRead {
 BasketsRead ReadBaskets(ca::ExecContext &ctx, const std::string &items_sql, const char *what,
                         TransactionKey key, BasketGrouping grouping, const char *function,
                         const std::function<void(const TransactionsSource &)> &described);
+
+// The (order_id, item) pairs of items_sql, for the data-quality report: one row per distinct pair
+// (NULLs included) with its lines and those with a quantity <= 0 (0 without a quantity column; a
+// NULL or NaN quantity is neither), each order's pairs in one run; PostgreSQL groups and sorts.
+// The sink's columns: order key, item key (their StreamConversion()s), lines, non-positive lines
+// (Int64). Between SPI_connect and SPI_finish.
+void ReadItemPairs(const std::string &items_sql, const TransactionsSource &source, RowSink &sink);
 
 // Which reasons to skip a line the function has, so that the NOTICE names only those.
 struct LineSkipReasons {
