@@ -35,7 +35,6 @@ if [ -z "${CA_CLUSTER_DIR:-}" ]; then
 fi
 db=ca_pictures
 work=$(mktemp -d /tmp/ca_pictures.XXXXXX)
-chmod 777 "$work"
 psql_q() { "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 "$@"; }
 cleanup() {
     psql_q -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $db"
